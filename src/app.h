@@ -1,0 +1,21 @@
+/*
+ * What a running daemon holds, handed to every HTTP handler and thread.
+ * Owned by daemon.c; handlers only borrow it.
+ */
+#ifndef AFFILIATED_APP_H
+#define AFFILIATED_APP_H
+
+#include "config.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct store;
+
+struct app {
+	struct config *cfg;
+	struct store *store;
+	atomic_bool stopping; /* set once shutdown has begun */
+};
+
+#endif

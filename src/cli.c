@@ -1,0 +1,173 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *cli_config_flag;
+
+void cli_usage(const struct cli_cmd *cmd, FILE *out)
+{
+	fprintf(out, "usage: affiliated %s\n\n%s\n", cmd->usage, cmd->summary);
+	fprintf(out, "\ncommon options:\n"
+		     "  --config FILE  configuration (default: "
+		     "$AFFILIATED_CONFIG, config/affiliated.conf, the example)\n"
+		     "  --help         this text\n");
+}
+
+int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("affiliated: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (usage: affiliated %s)\n", cmd->usage);
+	return EXIT_USAGE;
+}
+
+static const struct cli_opt *find_opt(const struct cli_opt *opts,
+				      const char *name, size_t len)
+{
+	for (; opts && opts->name; opts++)
+		if (strlen(opts->name) == len &&
+		    strncmp(opts->name, name, len) == 0)
+			return opts;
+	return NULL;
+}
+
+static int take_value(const struct cli_opt *o, const char *value)
+{
+	struct cli_list *list;
+
+	switch (o->kind) {
+	case CLI_STRING:
+		*(const char **)o->target = value;
+		break;
+	case CLI_LIST:
+		list = o->target;
+		if (list->n == 64)
+			return -1;
+		list->items[list->n++] = value;
+		break;
+	case CLI_FLAG:
+		*(bool *)o->target = true;
+		break;
+	}
+	return 0;
+}
+
+/* Handles one "--name[=value]" at argv[*i]; returns 0, 1 (help) or 2. */
+static int parse_long(int argc, char **argv, int *i,
+		      const struct cli_opt *opts, const struct cli_cmd *cmd)
+{
+	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	const struct cli_opt *o = find_opt(opts, arg, len);
+	const char *value = eq ? eq + 1 : NULL;
+	bool is_config = len == 6 && strncmp(arg, "config", 6) == 0;
+
+	if (len == 4 && strncmp(arg, "help", 4) == 0) {
+		cli_usage(cmd, stdout);
+		return 1;
+	}
+	if (!o && !is_config)
+		return cli_usage_error(cmd, "unknown option '--%.*s'",
+				       (int)len, arg);
+	if (o && o->kind == CLI_FLAG) {
+		if (value)
+			return cli_usage_error(cmd, "option '--%s' takes no value",
+					       o->name);
+		return take_value(o, NULL) < 0 ? EXIT_USAGE : 0;
+	}
+	if (!value) {
+		if (*i + 1 >= argc)
+			return cli_usage_error(cmd, "option '--%.*s' needs a value",
+					       (int)len, arg);
+		value = argv[++*i];
+	}
+	if (is_config) {
+		cli_config_flag = value;
+		return 0;
+	}
+	if (take_value(o, value) < 0)
+		return cli_usage_error(cmd, "too many '--%s' options", o->name);
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, const struct cli_opt *opts,
+	      const char **pos, int max_pos, const struct cli_cmd *cmd)
+{
+	int i, npos = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strncmp(argv[i], "--", 2) == 0) {
+			rc = parse_long(argc, argv, &i, opts, cmd);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			return cli_usage_error(cmd, "unknown option '%s'",
+					       argv[i]);
+		if (npos == max_pos)
+			return cli_usage_error(cmd, "unexpected argument '%s'",
+					       argv[i]);
+		pos[npos++] = argv[i];
+	}
+	for (; i < argc; i++) {
+		if (npos == max_pos)
+			return cli_usage_error(cmd, "unexpected argument '%s'",
+					       argv[i]);
+		pos[npos++] = argv[i];
+	}
+	return 0;
+}
+
+int cli_fail(const char *what, const struct buf *why)
+{
+	fprintf(stderr, "affiliated: %s: %s\n", what, buf_str(why));
+	return EXIT_FAIL;
+}
+
+int cli_load_config(struct config *cfg)
+{
+	struct buf err;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	rc = config_load(cfg, config_default_path(cli_config_flag), &err);
+	if (rc < 0)
+		cli_fail("config", &err);
+	buf_release(&err);
+	return rc;
+}
+
+int cli_dispatch(int argc, char **argv, const struct cli_cmd *verbs,
+		 const char *family)
+{
+	const struct cli_cmd *v;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		FILE *out = argc < 2 ? stderr : stdout;
+
+		fprintf(out, "usage: affiliated %s <verb> [options]\n\n",
+			family);
+		for (v = verbs; v->name; v++)
+			fprintf(out, "  %-44s %s\n", v->usage, v->summary);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (v = verbs; v->name; v++)
+		if (strcmp(v->name, argv[1]) == 0)
+			return v->fn(argc - 1, argv + 1);
+	fprintf(stderr,
+		"affiliated: unknown verb '%s' for '%s' (see 'affiliated %s "
+		"--help')\n",
+		argv[1], family, family);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,375 @@
+#include "config.h"
+#include "log.h"
+#include "util/parse.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXAMPLE_PATH "config/affiliated.conf.example"
+#define LOCAL_PATH "config/affiliated.conf"
+
+const struct config_def config_defs[CFG__COUNT] = {
+	/* CFG_SERVER_LISTEN */
+	{"server", "listen", CONFIG_ADDRESS, "127.0.0.1:8080", 0, 0, false,
+	 "address and port to listen on (port 0 picks a free port)"},
+	/* CFG_SERVER_PUBLIC_URL */
+	{"server", "public_url", CONFIG_URL, "http://127.0.0.1:8080", 0, 0,
+	 false, "URL at which platforms and browsers reach this daemon"},
+	/* CFG_SERVER_MAX_BODY */
+	{"server", "max_body", CONFIG_INT, "1048576", 1024, 64 * 1024 * 1024,
+	 false, "largest request body in bytes; larger ones get 413"},
+	/* CFG_SERVER_MAX_CONNECTIONS */
+	{"server", "max_connections", CONFIG_INT, "512", 4, 65536, false,
+	 "connections served at once; more wait in the listen queue"},
+	/* CFG_SERVER_TIMEOUT */
+	{"server", "timeout", CONFIG_INT, "30", 1, 3600, false,
+	 "seconds an idle or slow connection is kept"},
+	/* CFG_SERVER_WORKERS */
+	{"server", "workers", CONFIG_INT, "2", 1, 64, false,
+	 "threads that process stored webhooks"},
+	/* CFG_SERVER_LOG_LEVEL */
+	{"server", "log_level", CONFIG_LEVEL, "info", 0, 0, false,
+	 "debug, info, warn or error"},
+	/* CFG_STORE_PATH */
+	{"store", "path", CONFIG_STRING, "data/affiliated.db", 0, 0, false,
+	 "SQLite database file; its directory must be writable"},
+	/* CFG_SECURITY_KEY_FILE */
+	{"security", "key_file", CONFIG_STRING, "data/master.key", 0, 0, false,
+	 "master key sealing secrets at rest; created 0600 when absent"},
+	/* CFG_SECURITY_SESSION_TTL */
+	{"security", "session_ttl", CONFIG_INT, "43200", 60, 30 * 86400, false,
+	 "seconds a merchant or affiliate session lasts"},
+	/* CFG_SHOPIFY_API_KEY */
+	{"shopify", "api_key", CONFIG_STRING, "", 0, 0, false,
+	 "the app's client id from the Partner Dashboard"},
+	/* CFG_SHOPIFY_API_SECRET */
+	{"shopify", "api_secret", CONFIG_STRING, "", 0, 0, true,
+	 "the app's client secret; empty turns Shopify off"},
+	/* CFG_SHOPIFY_SCOPES */
+	{"shopify", "scopes", CONFIG_STRING,
+	 "read_orders,read_discounts,write_discounts,read_gift_cards,"
+	 "write_gift_cards",
+	 0, 0, false, "access scopes asked for at install"},
+	/* CFG_SHOPIFY_API_VERSION */
+	{"shopify", "api_version", CONFIG_STRING, "2025-10", 0, 0, false,
+	 "Admin API version used for every call"},
+	/* CFG_SHOPIFY_BASE_URL */
+	{"shopify", "base_url", CONFIG_STRING, "https://{shop}", 0, 0, false,
+	 "shop base URL; {shop} is the myshopify domain (tests: a simulator)"},
+	/* CFG_ECWID_CLIENT_ID */
+	{"ecwid", "client_id", CONFIG_STRING, "", 0, 0, false,
+	 "the app's client id"},
+	/* CFG_ECWID_CLIENT_SECRET */
+	{"ecwid", "client_secret", CONFIG_STRING, "", 0, 0, true,
+	 "the app's client secret; empty turns Ecwid off"},
+	/* CFG_ECWID_SCOPES */
+	{"ecwid", "scopes", CONFIG_STRING,
+	 "read_orders read_discount_coupons create_discount_coupons "
+	 "update_discount_coupons read_store_profile",
+	 0, 0, false, "access scopes asked for at install (space-separated)"},
+	/* CFG_ECWID_API_BASE */
+	{"ecwid", "api_base", CONFIG_URL, "https://app.ecwid.com/api/v3", 0, 0,
+	 false, "REST API base URL (tests: a simulator)"},
+	/* CFG_ECWID_OAUTH_BASE */
+	{"ecwid", "oauth_base", CONFIG_URL, "https://my.ecwid.com/api/oauth", 0,
+	 0, false, "OAuth base URL (tests: a simulator)"},
+};
+
+struct load_state {
+	struct config *cfg;
+	struct buf *err;
+	const char *path;
+	FILE *file;
+	int line; /* line the reader returned last */
+	int failed;
+};
+
+static int config_find(const char *section, const char *name)
+{
+	int i;
+
+	for (i = 0; i < CFG__COUNT; i++)
+		if (strcmp(config_defs[i].section, section) == 0 &&
+		    strcmp(config_defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static bool section_known(const char *section)
+{
+	int i;
+
+	for (i = 0; i < CFG__COUNT; i++)
+		if (strcmp(config_defs[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+int config_split_address(const char *addr, char *host, size_t hostlen,
+			 uint16_t *port, struct buf *err)
+{
+	const char *colon, *h = addr;
+	size_t n;
+	uint64_t p;
+
+	if (addr[0] == '[') {
+		const char *close = strchr(addr, ']');
+
+		if (!close || close[1] != ':')
+			return errorf(err, "'%s' is not [address]:port", addr);
+		h = addr + 1;
+		n = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(addr, ':');
+		if (!colon)
+			return errorf(err, "'%s' has no port", addr);
+		n = (size_t)(colon - addr);
+	}
+	if (n == 0 || n >= hostlen)
+		return errorf(err, "'%s' has no usable host", addr);
+	if (parse_uint_str(colon + 1, 65535, &p) < 0)
+		return errorf(err, "'%s' has a bad port", addr);
+	memcpy(host, h, n);
+	host[n] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static int check_value(const struct config_def *d, const char *value,
+		       int64_t *number, struct buf *err)
+{
+	char host[256];
+	uint16_t port;
+
+	switch (d->type) {
+	case CONFIG_INT:
+		if (parse_int_str(value, INT64_MAX, number) < 0)
+			return errorf(err, "'%s' is not a whole number", value);
+		if (*number < d->min || *number > d->max)
+			return errorf(err, "%lld is not between %lld and %lld",
+				      (long long)*number, (long long)d->min,
+				      (long long)d->max);
+		return 0;
+	case CONFIG_ADDRESS:
+		return config_split_address(value, host, sizeof(host), &port,
+					    err);
+	case CONFIG_URL:
+		if (value[0] && !str_has_prefix(value, "http://") &&
+		    !str_has_prefix(value, "https://"))
+			return errorf(err, "'%s' is not an http(s) URL", value);
+		return 0;
+	case CONFIG_LEVEL:
+		if (log_level_parse(value) < 0)
+			return errorf(err,
+				      "'%s' is not debug, info, warn or error",
+				      value);
+		return 0;
+	case CONFIG_STRING:
+		return 0;
+	}
+	return 0;
+}
+
+static int config_set(struct config *cfg, int key, const char *value,
+		      enum config_source source, struct buf *err)
+{
+	int64_t number = 0;
+
+	if (check_value(&config_defs[key], value, &number, err) < 0)
+		return -1;
+	free(cfg->values[key]);
+	cfg->values[key] = xstrdup(value);
+	cfg->numbers[key] = number;
+	cfg->source[key] = source;
+	return 0;
+}
+
+static int ini_on_entry(void *user, const char *section, const char *name,
+			const char *value)
+{
+	struct load_state *st = user;
+	int key;
+
+	if (st->failed)
+		return 0;
+	if (!section_known(section)) {
+		errorf(st->err, "%s:%d: unknown section '%s'", st->path,
+		       st->line, section);
+		goto fail;
+	}
+	key = config_find(section, name);
+	if (key < 0) {
+		errorf(st->err, "%s:%d: unknown key '%s' in section [%s]",
+		       st->path, st->line, name, section);
+		goto fail;
+	}
+	if (config_set(st->cfg, key, value, CONFIG_FROM_FILE, st->err) < 0) {
+		error_prefix(st->err, "%s:%d: key '%s'", st->path, st->line,
+			     name);
+		goto fail;
+	}
+	return 1;
+fail:
+	st->failed = 1;
+	return 0;
+}
+
+/* Counts lines as inih reads them, so the handler can name the line. */
+static char *ini_read_line(char *str, int num, void *stream)
+{
+	struct load_state *st = stream;
+	char *line = fgets(str, num, st->file);
+
+	if (line)
+		st->line++;
+	return line;
+}
+
+static void config_init_defaults(struct config *cfg)
+{
+	int i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < CFG__COUNT; i++) {
+		int64_t number = 0;
+
+		check_value(&config_defs[i], config_defs[i].def, &number, NULL);
+		cfg->values[i] = xstrdup(config_defs[i].def);
+		cfg->numbers[i] = number;
+		cfg->source[i] = CONFIG_FROM_DEFAULT;
+	}
+}
+
+static void env_name(const struct config_def *d, char *out, size_t n)
+{
+	size_t i;
+
+	snprintf(out, n, "AFFILIATED_%s_%s", d->section, d->name);
+	for (i = 0; out[i]; i++)
+		out[i] = (char)toupper((unsigned char)out[i]);
+}
+
+static int config_apply_env(struct config *cfg, struct buf *err)
+{
+	char name[128];
+	const char *value;
+	int i;
+
+	for (i = 0; i < CFG__COUNT; i++) {
+		env_name(&config_defs[i], name, sizeof(name));
+		value = getenv(name);
+		if (!value)
+			continue;
+		if (config_set(cfg, i, value, CONFIG_FROM_ENV, err) < 0)
+			return error_prefix(err, "environment %s", name);
+	}
+	return 0;
+}
+
+static int config_read_file(struct config *cfg, const char *path,
+			    struct buf *err)
+{
+	struct load_state st = {cfg, err, path, NULL, 0, 0};
+	int rc;
+
+	st.file = fopen(path, "r");
+	if (!st.file)
+		return errorf(err, "%s: cannot read: %s", path,
+			      strerror(errno));
+	rc = ini_parse_stream(ini_read_line, &st, ini_on_entry, &st);
+	fclose(st.file);
+	if (st.failed)
+		return -1;
+	if (rc < 0)
+		return errorf(err, "%s: cannot read", path);
+	if (rc > 0)
+		return errorf(err, "%s:%d: not a 'key = value' line or [section]",
+			      path, rc);
+	return 0;
+}
+
+int config_load(struct config *cfg, const char *path, struct buf *err)
+{
+	config_init_defaults(cfg);
+	cfg->path = xstrdup(path);
+	if (config_read_file(cfg, path, err) < 0 ||
+	    config_apply_env(cfg, err) < 0) {
+		config_release(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+int config_load_defaults(struct config *cfg, struct buf *err)
+{
+	config_init_defaults(cfg);
+	cfg->path = xstrdup("(defaults)");
+	if (config_apply_env(cfg, err) < 0) {
+		config_release(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+void config_release(struct config *cfg)
+{
+	int i;
+
+	for (i = 0; i < CFG__COUNT; i++) {
+		free(cfg->values[i]);
+		cfg->values[i] = NULL;
+	}
+	free(cfg->path);
+	cfg->path = NULL;
+}
+
+const char *config_get(const struct config *cfg, enum config_key key)
+{
+	return cfg->values[key];
+}
+
+int64_t config_int(const struct config *cfg, enum config_key key)
+{
+	return cfg->numbers[key];
+}
+
+void config_print(const struct config *cfg, FILE *out)
+{
+	static const char *const sources[] = {"default", "file", "env"};
+	const char *section = "";
+	int i;
+
+	fprintf(out, "; effective configuration from %s\n", cfg->path);
+	for (i = 0; i < CFG__COUNT; i++) {
+		const struct config_def *d = &config_defs[i];
+		const char *v = cfg->values[i];
+
+		if (strcmp(section, d->section) != 0) {
+			section = d->section;
+			fprintf(out, "\n[%s]\n", section);
+		}
+		if (d->secret && v[0])
+			v = "********";
+		fprintf(out, "%s = %s ; %s\n", d->name, v,
+			sources[cfg->source[i]]);
+	}
+}
+
+const char *config_default_path(const char *flag)
+{
+	const char *env = getenv("AFFILIATED_CONFIG");
+
+	if (flag)
+		return flag;
+	if (env && env[0])
+		return env;
+	if (access(LOCAL_PATH, F_OK) == 0)
+		return LOCAL_PATH;
+	return EXAMPLE_PATH;
+}

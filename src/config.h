@@ -1,0 +1,96 @@
+/*
+ * The configuration: one table describes every key (section, name, type,
+ * default, bounds, secret flag, help). The INI reader, the environment
+ * overrides (AFFILIATED_<SECTION>_<KEY>), check-config and the test that
+ * the example file documents every key all read that table.
+ */
+#ifndef AFFILIATED_CONFIG_H
+#define AFFILIATED_CONFIG_H
+
+#include "util/buf.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum config_key {
+	CFG_SERVER_LISTEN,
+	CFG_SERVER_PUBLIC_URL,
+	CFG_SERVER_MAX_BODY,
+	CFG_SERVER_MAX_CONNECTIONS,
+	CFG_SERVER_TIMEOUT,
+	CFG_SERVER_WORKERS,
+	CFG_SERVER_LOG_LEVEL,
+	CFG_STORE_PATH,
+	CFG_SECURITY_KEY_FILE,
+	CFG_SECURITY_SESSION_TTL,
+	CFG_SHOPIFY_API_KEY,
+	CFG_SHOPIFY_API_SECRET,
+	CFG_SHOPIFY_SCOPES,
+	CFG_SHOPIFY_API_VERSION,
+	CFG_SHOPIFY_BASE_URL,
+	CFG_ECWID_CLIENT_ID,
+	CFG_ECWID_CLIENT_SECRET,
+	CFG_ECWID_SCOPES,
+	CFG_ECWID_API_BASE,
+	CFG_ECWID_OAUTH_BASE,
+	CFG__COUNT
+};
+
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_INT,
+	CONFIG_ADDRESS, /* host:port, IPv4 or [IPv6] literal */
+	CONFIG_URL,	/* http:// or https://, or empty */
+	CONFIG_LEVEL,	/* debug|info|warn|error */
+};
+
+struct config_def {
+	const char *section;
+	const char *name;
+	enum config_type type;
+	const char *def; /* default as text */
+	int64_t min, max;
+	bool secret; /* masked by check-config, never logged */
+	const char *help;
+};
+
+enum config_source { CONFIG_FROM_DEFAULT, CONFIG_FROM_FILE, CONFIG_FROM_ENV };
+
+struct config {
+	char *path;		     /* the file read, owned */
+	char *values[CFG__COUNT];    /* effective values, owned, never NULL */
+	int64_t numbers[CFG__COUNT]; /* CONFIG_INT keys, parsed */
+	enum config_source source[CFG__COUNT];
+};
+
+/* The table, indexed by enum config_key. */
+extern const struct config_def config_defs[CFG__COUNT];
+
+/*
+ * Reads path, then the environment. On failure err reads
+ * "file:line: key 'x': reason" (or names the variable) and cfg holds
+ * nothing that needs releasing.
+ */
+int config_load(struct config *cfg, const char *path, struct buf *err);
+/* Defaults and environment only: for tests and the built-in example. */
+int config_load_defaults(struct config *cfg, struct buf *err);
+void config_release(struct config *cfg);
+
+const char *config_get(const struct config *cfg, enum config_key key);
+int64_t config_int(const struct config *cfg, enum config_key key);
+
+/* The effective configuration as INI text, secrets masked. */
+void config_print(const struct config *cfg, FILE *out);
+
+/*
+ * Which file a command reads: --config, else $AFFILIATED_CONFIG, else
+ * config/affiliated.conf when it exists, else the example.
+ */
+const char *config_default_path(const char *flag);
+
+/* Splits "host:port" / "[v6]:port"; host is written to a caller buffer. */
+int config_split_address(const char *addr, char *host, size_t hostlen,
+			 uint16_t *port, struct buf *err);
+
+#endif

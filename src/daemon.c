@@ -1,0 +1,128 @@
+/*
+ * Start-up checks everything that can fail before it creates anything:
+ * the config is valid, the port is free, the database opens (or is
+ * created) and the master key loads. Shutdown runs in reverse: stop
+ * accepting, let requests in flight finish, stop the threads, close the
+ * database (which folds the WAL back).
+ */
+#include "daemon.h"
+#include "app.h"
+#include "cli.h"
+#include "http/server.h"
+#include "log.h"
+#include "metrics.h"
+#include "seal.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define DRAIN_MS 10000
+
+static const struct cli_cmd serve_cmd = {
+	"serve", cmd_serve, "serve [--config FILE]",
+	"Runs the daemon: HTTP server, webhook workers and reward sender.\n"
+	"Stops cleanly on SIGTERM or SIGINT."};
+
+/* Signals are taken synchronously by the main thread only. */
+static void block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Waits for a stop signal; meanwhile keeps checkpoints off the writer. */
+static int wait_for_stop(struct app *app, const sigset_t *set)
+{
+	struct timespec tick = {1, 0};
+	int sig;
+
+	for (;;) {
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			return sig;
+		if (sig == SIGHUP)
+			log_info("daemon.sighup", "action=ignored");
+		if (sig < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		store_checkpoint(app->store);
+	}
+}
+
+static int serve(struct app *app)
+{
+	struct http_server *srv = NULL;
+	struct buf err;
+	sigset_t set;
+	uint16_t port = 0;
+	int rc = EXIT_FAIL, sig;
+
+	buf_init(&err, BUF_SMALL);
+	block_signals(&set);
+	srv = http_server_bind(config_get(app->cfg, CFG_SERVER_LISTEN), &port,
+			       &err);
+	if (!srv) {
+		cli_fail("listen", &err);
+		goto out;
+	}
+	app->store = store_open(config_get(app->cfg, CFG_STORE_PATH),
+				STORE_CREATE | STORE_MIGRATE, &err);
+	if (!app->store) {
+		cli_fail("store", &err);
+		goto out;
+	}
+	if (seal_open(config_get(app->cfg, CFG_SECURITY_KEY_FILE), true,
+		      &err) < 0) {
+		cli_fail("security", &err);
+		goto out;
+	}
+	if (http_server_start(srv, app, &err) < 0) {
+		cli_fail("listen", &err);
+		goto out;
+	}
+	log_info("server.listening", "address=%s port=%u",
+		 config_get(app->cfg, CFG_SERVER_LISTEN), port);
+	sig = wait_for_stop(app, &set);
+	log_info("server.stopping", "signal=%d", sig);
+	atomic_store(&app->stopping, true);
+	http_server_stop(srv, DRAIN_MS);
+	srv = NULL;
+	rc = EXIT_OK;
+out:
+	http_server_stop(srv, 0);
+	store_close(app->store);
+	app->store = NULL;
+	seal_close();
+	buf_release(&err);
+	if (rc == EXIT_OK)
+		log_info("server.stopped", "%s", "clean=1");
+	return rc;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct config cfg;
+	struct app app;
+	int rc;
+
+	rc = cli_parse(argc, argv, NULL, NULL, 0, &serve_cmd);
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (cli_load_config(&cfg) < 0)
+		return EXIT_FAIL;
+	log_set_level((enum log_level)log_level_parse(
+		config_get(&cfg, CFG_SERVER_LOG_LEVEL)));
+	memset(&app, 0, sizeof(app));
+	app.cfg = &cfg;
+	rc = serve(&app);
+	metrics_free();
+	config_release(&cfg);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/* The affiliated command: a table of subcommands (git's commands[]). */
+#include "cli.h"
+#include "cmd_admin.h"
+#include "daemon.h"
+#include "util/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef AFFILIATED_VERSION
+#define AFFILIATED_VERSION "0.0.0"
+#endif
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const struct cli_cmd commands[] = {
+	{"serve", cmd_serve, "serve", "run the daemon"},
+	{"migrate", cmd_migrate, "migrate", "apply database migrations"},
+	{"check-config", cmd_check_config, "check-config",
+	 "validate and print the configuration"},
+	{"version", cmd_version, "version", "print the version"},
+	{"help", cmd_help, "help", "list the commands"},
+	{NULL, NULL, NULL, NULL},
+};
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("affiliated %s\n", AFFILIATED_VERSION);
+	return EXIT_OK;
+}
+
+static void list_commands(FILE *out)
+{
+	const struct cli_cmd *c;
+
+	fprintf(out, "usage: affiliated <command> [options]\n\ncommands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(out, "  %-14s %s\n", c->name, c->summary);
+	fprintf(out, "\n'affiliated <command> --help' tells more. Every "
+		     "command takes --config FILE.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	list_commands(stdout);
+	return EXIT_OK;
+}
+
+static void *cjson_malloc(size_t n)
+{
+	return xmalloc(n);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+	cJSON_Hooks hooks = {cjson_malloc, free};
+
+	cJSON_InitHooks(&hooks);
+	if (argc < 2) {
+		list_commands(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(argc, argv);
+	if (strcmp(argv[1], "--help") == 0)
+		return cmd_help(argc, argv);
+	for (c = commands; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr,
+		"affiliated: unknown command '%s' (see 'affiliated help')\n",
+		argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,54 @@
+/*
+ * Storage: the only module with SQL. SQLite in WAL mode by default, one
+ * writer connection (transactions are serialised) and a pool of readers.
+ * The interface speaks in domain terms only (no sqlite3 types), so another
+ * backend can sit behind it. Each area has its own header:
+ * store_shops.h, store_inbox.h, ...
+ */
+#ifndef AFFILIATED_STORE_H
+#define AFFILIATED_STORE_H
+
+#include "util/buf.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+struct store_tx;
+
+enum store_open_flags {
+	STORE_CREATE = 1 << 0,	/* create the file when absent */
+	STORE_MIGRATE = 1 << 1, /* apply pending migrations */
+	STORE_READONLY = 1 << 2,
+	STORE_OLD_OK = 1 << 3,	/* open an older schema without migrating */
+};
+
+/*
+ * Opens (and, with STORE_MIGRATE, upgrades) the database. Refuses a file
+ * that is not a database, is corrupt, or has a schema newer than this
+ * binary; err says which. Returns NULL on failure.
+ */
+struct store *store_open(const char *path, unsigned flags, struct buf *err);
+/* Closes every connection; NULL is fine. */
+void store_close(struct store *st);
+
+/* Schema version of the file, and the newest this binary knows. */
+int store_schema_version(struct store *st, int *version, struct buf *err);
+int store_schema_latest(void);
+/* Applies pending migrations; *applied gets how many. */
+int store_migrate(struct store *st, int *applied, struct buf *err);
+
+/* A trivial query on a reader: for /healthz. */
+int store_ping(struct store *st, struct buf *err);
+/* Moves WAL pages into the database without blocking the writer. */
+int store_checkpoint(struct store *st);
+
+/*
+ * Write transactions. begin waits for the writer; exactly one of commit
+ * or rollback ends it and frees tx. A failed commit rolls back.
+ */
+int store_tx_begin(struct store *st, struct store_tx **tx, struct buf *err);
+int store_tx_commit(struct store_tx *tx, struct buf *err);
+void store_tx_rollback(struct store_tx *tx);
+
+#endif

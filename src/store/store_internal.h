@@ -1,0 +1,61 @@
+/* Shared by the files of src/store/ only: connections and statements. */
+#ifndef AFFILIATED_STORE_INTERNAL_H
+#define AFFILIATED_STORE_INTERNAL_H
+
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+enum { STORE_STMT_SLOTS = 256, STORE_READERS = 4 };
+
+struct store_conn {
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	/* Prepared statements, keyed by the address of their SQL text. */
+	const char *keys[STORE_STMT_SLOTS];
+	sqlite3_stmt *stmts[STORE_STMT_SLOTS];
+};
+
+struct store {
+	char *path;
+	struct store_conn writer;
+	struct store_conn readers[STORE_READERS];
+	int nreaders;
+	unsigned next_reader;
+};
+
+struct store_tx {
+	struct store *st;
+	struct store_conn *conn;
+};
+
+/*
+ * The cached, reset statement for sql (a static string: its address is
+ * the key). NULL with err set when it does not prepare.
+ */
+sqlite3_stmt *conn_stmt(struct store_conn *c, const char *sql,
+			struct buf *err);
+/* A reader connection, locked; give it back with store_reader_put(). */
+struct store_conn *store_reader_get(struct store *st);
+void store_reader_put(struct store_conn *c);
+
+/* Runs SQL without results (migrations, pragmas). */
+int conn_exec(struct store_conn *c, const char *sql, struct buf *err);
+/* Formats the connection's last error into err; returns -1. */
+int conn_error(struct store_conn *c, const char *what, struct buf *err);
+
+/* Binding helpers that accept NULL for SQL NULL. */
+void bind_text(sqlite3_stmt *s, int i, const char *v);
+void bind_int(sqlite3_stmt *s, int i, int64_t v);
+void bind_blob(sqlite3_stmt *s, int i, const void *p, size_t n);
+/* Column text copied with xstrdup ("" for NULL). */
+char *column_strdup(sqlite3_stmt *s, int i);
+/* Column text or NULL when the column is NULL, copied. */
+char *column_strdup_null(sqlite3_stmt *s, int i);
+
+/* Migration steps, in migrations.c. */
+int migrations_count(void);
+const char *migration_sql(int version);
+
+#endif
