@@ -9,10 +9,11 @@ const char *cli_config_flag;
 void cli_usage(const struct cli_cmd *cmd, FILE *out)
 {
 	fprintf(out, "usage: affiliated %s\n\n%s\n", cmd->usage, cmd->summary);
-	fprintf(out, "\ncommon options:\n"
-		     "  --config FILE  configuration (default: "
-		     "$AFFILIATED_CONFIG, config/affiliated.conf, the example)\n"
-		     "  --help         this text\n");
+	fprintf(out,
+		"\ncommon options:\n"
+		"  --config FILE  configuration (default: "
+		"$AFFILIATED_CONFIG, config/affiliated.conf, the example)\n"
+		"  --help         this text\n");
 }
 
 int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
@@ -59,8 +60,8 @@ static int take_value(const struct cli_opt *o, const char *value)
 }
 
 /* Handles one "--name[=value]" at argv[*i]; returns 0, 1 (help) or 2. */
-static int parse_long(int argc, char **argv, int *i,
-		      const struct cli_opt *opts, const struct cli_cmd *cmd)
+static int parse_long(int argc, char **argv, int *i, const struct cli_opt *opts,
+		      const struct cli_cmd *cmd)
 {
 	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
 	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -73,17 +74,18 @@ static int parse_long(int argc, char **argv, int *i,
 		return 1;
 	}
 	if (!o && !is_config)
-		return cli_usage_error(cmd, "unknown option '--%.*s'",
-				       (int)len, arg);
+		return cli_usage_error(cmd, "unknown option '--%.*s'", (int)len,
+				       arg);
 	if (o && o->kind == CLI_FLAG) {
 		if (value)
-			return cli_usage_error(cmd, "option '--%s' takes no value",
-					       o->name);
+			return cli_usage_error(
+				cmd, "option '--%s' takes no value", o->name);
 		return take_value(o, NULL) < 0 ? EXIT_USAGE : 0;
 	}
 	if (!value) {
 		if (*i + 1 >= argc)
-			return cli_usage_error(cmd, "option '--%.*s' needs a value",
+			return cli_usage_error(cmd,
+					       "option '--%.*s' needs a value",
 					       (int)len, arg);
 		value = argv[++*i];
 	}

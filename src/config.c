@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define EXAMPLE_PATH "config/affiliated.conf.example"
-#define LOCAL_PATH "config/affiliated.conf"
+#define LOCAL_PATH   "config/affiliated.conf"
 
 const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_SERVER_LISTEN */
@@ -289,7 +289,8 @@ static int config_read_file(struct config *cfg, const char *path,
 	if (rc < 0)
 		return errorf(err, "%s: cannot read", path);
 	if (rc > 0)
-		return errorf(err, "%s:%d: not a 'key = value' line or [section]",
+		return errorf(err,
+			      "%s:%d: not a 'key = value' line or [section]",
 			      path, rc);
 	return 0;
 }

@@ -69,7 +69,8 @@ int crypto_token_url(struct buf *out, size_t nbytes)
 
 unsigned long crypto_random_below(unsigned long bound)
 {
-	unsigned long v, limit = (unsigned long)-1 - ((unsigned long)-1 % bound);
+	unsigned long v,
+		limit = (unsigned long)-1 - ((unsigned long)-1 % bound);
 
 	do
 		crypto_random(&v, sizeof(v));

@@ -78,8 +78,8 @@ static int serve(struct app *app)
 		cli_fail("store", &err);
 		goto out;
 	}
-	if (seal_open(config_get(app->cfg, CFG_SECURITY_KEY_FILE), true,
-		      &err) < 0) {
+	if (seal_open(config_get(app->cfg, CFG_SECURITY_KEY_FILE), true, &err) <
+	    0) {
 		cli_fail("security", &err);
 		goto out;
 	}

@@ -7,12 +7,12 @@
 #include <stddef.h>
 
 /* Appends the encoding of len bytes to out. */
-int base64_encode(struct buf *out, const void *data, size_t len)
-	WARN_UNUSED_RESULT;
-int base64url_encode(struct buf *out, const void *data, size_t len)
-	WARN_UNUSED_RESULT;
-int hex_encode(struct buf *out, const void *data, size_t len)
-	WARN_UNUSED_RESULT;
+int base64_encode(struct buf *out, const void *data,
+		  size_t len) WARN_UNUSED_RESULT;
+int base64url_encode(struct buf *out, const void *data,
+		     size_t len) WARN_UNUSED_RESULT;
+int hex_encode(struct buf *out, const void *data,
+	       size_t len) WARN_UNUSED_RESULT;
 
 /*
  * Decoders append the bytes to out and refuse any character outside the

@@ -23,10 +23,10 @@ void log_set_level(enum log_level level);
 void log_event(enum log_level level, const char *event, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 
-#define log_at(lvl, ev, ...)                                                   \
-	do {                                                                   \
-		if ((lvl) >= log_threshold)                                    \
-			log_event((lvl), (ev), __VA_ARGS__);                   \
+#define log_at(lvl, ev, ...)                                 \
+	do {                                                 \
+		if ((lvl) >= log_threshold)                  \
+			log_event((lvl), (ev), __VA_ARGS__); \
 	} while (0)
 #define log_debug(ev, ...) log_at(LOG_DEBUG, ev, __VA_ARGS__)
 #define log_info(ev, ...)  log_at(LOG_INFO, ev, __VA_ARGS__)

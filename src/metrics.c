@@ -26,11 +26,10 @@ static const struct {
 	uint64_t usec;
 	const char *le;
 } buckets[] = {
-	{100, "0.0001"},  {250, "0.00025"},   {500, "0.0005"},
-	{1000, "0.001"},  {2500, "0.0025"},   {5000, "0.005"},
-	{10000, "0.01"},  {25000, "0.025"},   {50000, "0.05"},
-	{100000, "0.1"},  {250000, "0.25"},   {500000, "0.5"},
-	{1000000, "1"},	  {2500000, "2.5"},   {5000000, "5"},
+	{100, "0.0001"},  {250, "0.00025"}, {500, "0.0005"},  {1000, "0.001"},
+	{2500, "0.0025"}, {5000, "0.005"},  {10000, "0.01"},  {25000, "0.025"},
+	{50000, "0.05"},  {100000, "0.1"},  {250000, "0.25"}, {500000, "0.5"},
+	{1000000, "1"},	  {2500000, "2.5"}, {5000000, "5"},
 };
 #define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
@@ -45,7 +44,8 @@ static struct metric *find_locked(const char *name, const char *labels)
 	struct metric *m;
 
 	for (m = series; m; m = m->next)
-		if (strcmp(m->name, name) == 0 && strcmp(m->labels, labels) == 0)
+		if (strcmp(m->name, name) == 0 &&
+		    strcmp(m->labels, labels) == 0)
 			return m;
 	return NULL;
 }

@@ -101,8 +101,7 @@ static int gcm_run(bool enc, const unsigned char *nonce, const char *context,
 			       enc ? 1 : 0) == 1 &&
 	     EVP_CipherUpdate(ctx, NULL, &n, (const unsigned char *)context,
 			      (int)strlen(context)) == 1 &&
-	     (len == 0 ||
-	      EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1) &&
+	     (len == 0 || EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1) &&
 	     (enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
 					 tag) == 1) &&
 	     EVP_CipherFinal_ex(ctx, out + len, &n) == 1 &&
@@ -183,6 +182,6 @@ void seal_derive(const char *label, unsigned char out[SEAL_KEY_LEN])
 		BUG("seal label too long");
 	memcpy(msg, prefix, sizeof(prefix) - 1);
 	memcpy(msg + sizeof(prefix) - 1, label, n);
-	crypto_hmac_sha256(master, sizeof(master), msg,
-			   sizeof(prefix) - 1 + n, out);
+	crypto_hmac_sha256(master, sizeof(master), msg, sizeof(prefix) - 1 + n,
+			   out);
 }

@@ -43,8 +43,8 @@ void request_query_each(const struct request *req,
 {
 	struct query_walk w = {fn, ctx};
 
-	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
-				  query_visit, &w);
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_visit,
+				  &w);
 }
 
 const char *request_param(const struct request *req, int i)
@@ -74,8 +74,7 @@ void response_release(struct response *resp)
 	buf_release(&resp->body);
 }
 
-void response_header(struct response *resp, const char *name,
-		     const char *value)
+void response_header(struct response *resp, const char *name, const char *value)
 {
 	if (resp->nheaders == RESPONSE_HEADERS_MAX)
 		BUG("too many response headers");
@@ -113,8 +112,7 @@ void response_error(struct response *resp, int status, const char *fmt, ...)
 	cJSON_Delete(obj);
 }
 
-void response_redirect(struct response *resp, int status,
-		       const char *location)
+void response_redirect(struct response *resp, int status, const char *location)
 {
 	resp->status = status;
 	buf_reset(&resp->body);

@@ -16,10 +16,10 @@ enum { ROUTE_PARAMS_MAX = 4, RESPONSE_HEADERS_MAX = 16 };
 struct MHD_Connection;
 
 struct request {
-	const char *method;	 /* "GET", "POST", ... */
-	const char *path;	 /* without the query string */
-	const char *route;	 /* the matched pattern, for logs and metrics */
-	char id[20];		 /* request id, also sent as X-Request-Id */
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* without the query string */
+	const char *route;  /* the matched pattern, for logs and metrics */
+	char id[20];	    /* request id, also sent as X-Request-Id */
 	const char *params[ROUTE_PARAMS_MAX]; /* ":name" segments, in order */
 	int nparams;
 	struct buf body; /* raw bytes as received, capped at max_body */
@@ -64,7 +64,6 @@ void response_text(struct response *resp, int status, const char *ctype,
 /* {"error": "<msg>"} with the given status. */
 void response_error(struct response *resp, int status, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
-void response_redirect(struct response *resp, int status,
-		       const char *location);
+void response_redirect(struct response *resp, int status, const char *location);
 
 #endif

@@ -48,10 +48,9 @@ static bool method_matches(const char *route_method, const char *method)
 		strcmp(route_method, "GET") == 0);
 }
 
-enum route_result router_match(const struct route *routes,
-			       struct request *req, char *scratch,
-			       size_t scratch_len, const struct route **out,
-			       struct buf *allow)
+enum route_result router_match(const struct route *routes, struct request *req,
+			       char *scratch, size_t scratch_len,
+			       const struct route **out, struct buf *allow)
 {
 	const char *params[ROUTE_PARAMS_MAX];
 	const struct route *r;

@@ -29,10 +29,9 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
  * into scratch, which must outlive the request) and *out. On
  * ROUTE_BAD_METHOD writes the allowed methods into allow.
  */
-enum route_result router_match(const struct route *routes,
-			       struct request *req, char *scratch,
-			       size_t scratch_len, const struct route **out,
-			       struct buf *allow);
+enum route_result router_match(const struct route *routes, struct request *req,
+			       char *scratch, size_t scratch_len,
+			       const struct route **out, struct buf *allow);
 
 /* The application's route table, in routes.c. */
 extern const struct route app_routes[];

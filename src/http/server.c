@@ -53,8 +53,8 @@ static void exchange_id(char *out, size_t n)
 
 static void remote_ip(struct MHD_Connection *c, char *out, size_t n)
 {
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
-		c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = info ? info->client_addr : NULL;
 
 	snprintf(out, n, "-");
@@ -226,8 +226,8 @@ static int bind_socket(const char *address, uint16_t *port, struct buf *err)
 	if (config_split_address(address, host, sizeof(host), port, err) < 0)
 		return -1;
 	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, host,
-		      &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) ==
+	    1) {
 		ss.ss_family = AF_INET;
 		((struct sockaddr_in *)&ss)->sin_port = htons(*port);
 		len = sizeof(struct sockaddr_in);
@@ -271,21 +271,20 @@ struct http_server *http_server_bind(const char *address, uint16_t *port,
 	return srv;
 }
 
-int http_server_start(struct http_server *srv, struct app *app,
-		      struct buf *err)
+int http_server_start(struct http_server *srv, struct app *app, struct buf *err)
 {
 	srv->app = app;
 	srv->max_body = (size_t)config_int(app->cfg, CFG_SERVER_MAX_BODY);
 	srv->mhd = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			MHD_USE_AUTO | MHD_USE_ITC,
+		MHD_USE_THREAD_PER_CONNECTION |
+			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+			MHD_USE_ITC,
 		0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
 		srv->fd, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)config_int(app->cfg, CFG_SERVER_MAX_CONNECTIONS),
 		MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)config_int(app->cfg, CFG_SERVER_TIMEOUT),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 	if (!srv->mhd)
 		return errorf(err, "cannot start the HTTP server");
 	return 0;

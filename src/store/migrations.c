@@ -95,8 +95,8 @@ out:
 
 static int apply_step(struct store *st, int version, struct buf *err)
 {
-	static const char record[] =
-		"INSERT INTO schema_version (version, applied_at) VALUES (?, ?)";
+	static const char record[] = "INSERT INTO schema_version (version, "
+				     "applied_at) VALUES (?, ?)";
 	struct store_tx *tx;
 	sqlite3_stmt *s;
 

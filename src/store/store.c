@@ -121,8 +121,8 @@ static int conn_open(struct store_conn *c, const char *path, int flags,
 {
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
-	if (sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		errorf(err, "cannot open database '%s': %s", path,
 		       c->db ? sqlite3_errmsg(c->db) : "out of memory");
 		return -1;
@@ -160,8 +160,8 @@ static int writer_setup(struct store *st, bool readonly, struct buf *err)
 	 * disk, which is what "stored before we answer 200" means.
 	 */
 	if (readonly)
-		return conn_exec(&st->writer, "SELECT count(*) FROM sqlite_master",
-				 err);
+		return conn_exec(&st->writer,
+				 "SELECT count(*) FROM sqlite_master", err);
 	return conn_exec(&st->writer,
 			 "PRAGMA journal_mode=WAL;"
 			 "PRAGMA synchronous=FULL;"
@@ -196,10 +196,11 @@ static int schema_check(struct store *st, unsigned flags, struct buf *err)
 	if (flags & STORE_MIGRATE)
 		return store_migrate(st, &applied, err);
 	if (version < store_schema_latest() && !(flags & STORE_OLD_OK))
-		return errorf(err,
-			      "database '%s' has schema version %d, this binary "
-			      "needs %d: run 'affiliated migrate'",
-			      st->path, version, store_schema_latest());
+		return errorf(
+			err,
+			"database '%s' has schema version %d, this binary "
+			"needs %d: run 'affiliated migrate'",
+			st->path, version, store_schema_latest());
 	return 0;
 }
 
@@ -249,8 +250,8 @@ void store_close(struct store *st)
 
 struct store_conn *store_reader_get(struct store *st)
 {
-	unsigned start = __atomic_fetch_add(&st->next_reader, 1,
-					    __ATOMIC_RELAXED);
+	unsigned start =
+		__atomic_fetch_add(&st->next_reader, 1, __ATOMIC_RELAXED);
 	int i;
 
 	for (i = 0; i < st->nreaders; i++) {

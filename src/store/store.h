@@ -20,7 +20,7 @@ enum store_open_flags {
 	STORE_CREATE = 1 << 0,	/* create the file when absent */
 	STORE_MIGRATE = 1 << 1, /* apply pending migrations */
 	STORE_READONLY = 1 << 2,
-	STORE_OLD_OK = 1 << 3,	/* open an older schema without migrating */
+	STORE_OLD_OK = 1 << 3, /* open an older schema without migrating */
 };
 
 /*

@@ -34,8 +34,7 @@ struct store_tx {
  * The cached, reset statement for sql (a static string: its address is
  * the key). NULL with err set when it does not prepare.
  */
-sqlite3_stmt *conn_stmt(struct store_conn *c, const char *sql,
-			struct buf *err);
+sqlite3_stmt *conn_stmt(struct store_conn *c, const char *sql, struct buf *err);
 /* A reader connection, locked; give it back with store_reader_put(). */
 struct store_conn *store_reader_get(struct store *st);
 void store_reader_put(struct store_conn *c);

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #define WARN_UNUSED_RESULT __attribute__((warn_unused_result))
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define PRINTF_LIKE(f, a)  __attribute__((format(printf, f, a)))
 
 enum {
 	BUF_SMALL = 4096,	     /* error messages, short strings */

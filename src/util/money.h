@@ -22,15 +22,14 @@ bool money_currency_valid(const char *currency);
  * they are zeros ("12.500" is 1250 for USD; "10.005" is an error). No
  * exponent notation, no spaces.
  */
-int money_parse(const char *text, int exponent, int64_t *out,
-		struct buf *err);
+int money_parse(const char *text, int exponent, int64_t *out, struct buf *err);
 /* Same, over a text that is not NUL-terminated. */
 int money_parse_n(const char *text, size_t len, int exponent, int64_t *out,
 		  struct buf *err);
 
 /* Writes minor units as a plain decimal ("12.50", "-0.05", "1200"). */
-int money_format(struct buf *out, int64_t amount, int exponent)
-	WARN_UNUSED_RESULT;
+int money_format(struct buf *out, int64_t amount,
+		 int exponent) WARN_UNUSED_RESULT;
 
 /* Checked arithmetic: 0, or -1 on overflow (*out untouched). */
 int money_add(int64_t a, int64_t b, int64_t *out);
