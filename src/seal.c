@@ -185,3 +185,22 @@ void seal_derive(const char *label, unsigned char out[SEAL_KEY_LEN])
 	crypto_hmac_sha256(master, sizeof(master), msg, sizeof(prefix) - 1 + n,
 			   out);
 }
+
+void seal_pseudonym(const char *value, char out[33])
+{
+	unsigned char key[SEAL_KEY_LEN], mac[CRYPTO_SHA256_LEN];
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	out[0] = '\0';
+	if (!value || !value[0])
+		return;
+	seal_derive("pseudonym", key);
+	crypto_hmac_sha256(key, sizeof(key), value, strlen(value), mac);
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = digits[mac[i] >> 4];
+		out[2 * i + 1] = digits[mac[i] & 15];
+	}
+	out[32] = '\0';
+	OPENSSL_cleanse(key, sizeof(key));
+}

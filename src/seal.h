@@ -33,4 +33,12 @@ int seal_decrypt(struct buf *out, const char *context, const char *sealed,
 /* A subkey for one purpose: HMAC-SHA256(master, "affiliated:" label). */
 void seal_derive(const char *label, unsigned char out[SEAL_KEY_LEN]);
 
+/*
+ * A keyed, irreversible tag of personal data (an IP address) into out
+ * (32 hex characters): equal inputs give equal tags, so clicks and orders
+ * from one address can be matched without storing the address. "" for an
+ * empty input.
+ */
+void seal_pseudonym(const char *value, char out[33]);
+
 #endif

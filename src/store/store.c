@@ -299,44 +299,96 @@ int store_checkpoint(struct store *st)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-int store_tx_begin(struct store *st, struct store_tx **tx, struct buf *err)
+int step_done(struct store_conn *c, sqlite3_stmt *s, const char *what,
+	      struct buf *err)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	rc = sqlite3_extended_errcode(c->db);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+	    rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		sqlite3_reset(s);
+		return STORE_DUPLICATE;
+	}
+	conn_error(c, what, err);
+	sqlite3_reset(s);
+	return -1;
+}
+
+sqlite3_stmt *tx_stmt(struct store_tx *tx, const char *sql, struct buf *err)
+{
+	return conn_stmt(tx->conn, sql, err);
+}
+
+static int tx_open(struct store *st, struct store_conn *c, bool readonly,
+		   struct store_tx **tx, struct buf *err)
 {
 	struct store_tx *t;
 
-	pthread_mutex_lock(&st->writer.lock);
-	if (conn_exec(&st->writer, "BEGIN IMMEDIATE", err) < 0) {
-		pthread_mutex_unlock(&st->writer.lock);
+	if (conn_exec(c, readonly ? "BEGIN" : "BEGIN IMMEDIATE", err) < 0) {
+		pthread_mutex_unlock(&c->lock);
 		return -1;
 	}
 	t = xmalloc(sizeof(*t));
 	t->st = st;
-	t->conn = &st->writer;
+	t->conn = c;
+	t->readonly = readonly;
 	*tx = t;
 	return 0;
 }
 
+int store_tx_begin(struct store *st, struct store_tx **tx, struct buf *err)
+{
+	pthread_mutex_lock(&st->writer.lock);
+	return tx_open(st, &st->writer, false, tx, err);
+}
+
+int store_read_begin(struct store *st, struct store_tx **tx, struct buf *err)
+{
+	return tx_open(st, store_reader_get(st), true, tx, err);
+}
+
 int store_tx_commit(struct store_tx *tx, struct buf *err)
 {
-	struct store *st = tx->st;
+	struct store_conn *c = tx->conn;
 	int rc = 0;
 
-	if (conn_exec(tx->conn, "COMMIT", err) < 0) {
-		conn_exec(tx->conn, "ROLLBACK", NULL);
+	if (conn_exec(c, "COMMIT", err) < 0) {
+		conn_exec(c, "ROLLBACK", NULL);
 		rc = -1;
 	}
 	free(tx);
-	pthread_mutex_unlock(&st->writer.lock);
+	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
 
 void store_tx_rollback(struct store_tx *tx)
 {
-	struct store *st;
+	struct store_conn *c;
 
 	if (!tx)
 		return;
-	st = tx->st;
-	conn_exec(tx->conn, "ROLLBACK", NULL);
+	c = tx->conn;
+	conn_exec(c, "ROLLBACK", NULL);
 	free(tx);
-	pthread_mutex_unlock(&st->writer.lock);
+	pthread_mutex_unlock(&c->lock);
+}
+
+int store_savepoint(struct store_tx *tx, struct buf *err)
+{
+	return conn_exec(tx->conn, "SAVEPOINT item", err);
+}
+
+int store_savepoint_release(struct store_tx *tx, struct buf *err)
+{
+	return conn_exec(tx->conn, "RELEASE item", err);
+}
+
+void store_savepoint_rollback(struct store_tx *tx)
+{
+	conn_exec(tx->conn, "ROLLBACK TO item; RELEASE item", NULL);
 }

@@ -44,11 +44,23 @@ int store_ping(struct store *st, struct buf *err);
 int store_checkpoint(struct store *st);
 
 /*
- * Write transactions. begin waits for the writer; exactly one of commit
- * or rollback ends it and frees tx. A failed commit rolls back.
+ * Transactions. store_tx_begin waits for the writer; store_read_begin
+ * takes a reader and sees one consistent snapshot. Every store_* call on a
+ * tx works for both kinds, except that writes fail on a read tx. Exactly
+ * one of commit or rollback ends a tx and frees it. A failed commit rolls
+ * back.
  */
 int store_tx_begin(struct store *st, struct store_tx **tx, struct buf *err);
+int store_read_begin(struct store *st, struct store_tx **tx, struct buf *err);
 int store_tx_commit(struct store_tx *tx, struct buf *err);
 void store_tx_rollback(struct store_tx *tx);
+
+/*
+ * Savepoints inside a write transaction: a batch of independent items in
+ * one commit, where a failing item is undone alone.
+ */
+int store_savepoint(struct store_tx *tx, struct buf *err);
+int store_savepoint_release(struct store_tx *tx, struct buf *err);
+void store_savepoint_rollback(struct store_tx *tx);
 
 #endif

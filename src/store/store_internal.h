@@ -5,6 +5,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 
 enum { STORE_STMT_SLOTS = 256, STORE_READERS = 4 };
@@ -28,6 +29,7 @@ struct store {
 struct store_tx {
 	struct store *st;
 	struct store_conn *conn;
+	bool readonly;
 };
 
 /*
@@ -38,6 +40,17 @@ sqlite3_stmt *conn_stmt(struct store_conn *c, const char *sql, struct buf *err);
 /* A reader connection, locked; give it back with store_reader_put(). */
 struct store_conn *store_reader_get(struct store *st);
 void store_reader_put(struct store_conn *c);
+
+/*
+ * Steps a statement that returns no rows and resets it. Returns 0, -1
+ * with err set, or STORE_DUPLICATE (and no err) when a UNIQUE constraint
+ * refused the row.
+ */
+enum { STORE_DUPLICATE = -2 };
+int step_done(struct store_conn *c, sqlite3_stmt *s, const char *what,
+	      struct buf *err);
+/* The statement for sql on the transaction's connection. */
+sqlite3_stmt *tx_stmt(struct store_tx *tx, const char *sql, struct buf *err);
 
 /* Runs SQL without results (migrations, pragmas). */
 int conn_exec(struct store_conn *c, const char *sql, struct buf *err);

@@ -114,6 +114,27 @@ int money_scale(int64_t amount, int64_t num, int64_t den, int64_t *out)
 	return 0;
 }
 
+int money_sum_bps(const int64_t *amounts, const int64_t *bps, size_t n,
+		  int64_t *out)
+{
+	__extension__ typedef __int128 wide;
+	wide sum = 0, q, r;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += (wide)amounts[i] * bps[i];
+	q = sum / 10000;
+	r = sum % 10000;
+	if (r < 0)
+		r = -r;
+	if (2 * r >= 10000)
+		q += sum < 0 ? -1 : 1;
+	if (q > INT64_MAX || q < INT64_MIN)
+		return -1;
+	*out = (int64_t)q;
+	return 0;
+}
+
 int money_percent_bps(int64_t amount, int64_t bps, int64_t *out)
 {
 	return money_scale(amount, bps, 10000, out);

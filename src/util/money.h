@@ -41,6 +41,13 @@ int money_scale(int64_t amount, int64_t num, int64_t den, int64_t *out);
 /* amount * bps / 10000 (basis points), rounded as above. */
 int money_percent_bps(int64_t amount, int64_t bps, int64_t *out);
 
+/*
+ * The sum over i of amounts[i] * bps[i] / 10000, computed exactly and
+ * rounded once at the end (half away from zero).
+ */
+int money_sum_bps(const int64_t *amounts, const int64_t *bps, size_t n,
+		  int64_t *out);
+
 /* Parses a percentage text ("15", "12.5", "0.25") into basis points. */
 int percent_parse_bps(const char *text, int64_t *bps, struct buf *err);
 

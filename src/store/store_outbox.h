@@ -1,0 +1,56 @@
+/* The reward outbox: rewards to issue on a platform, exactly once. */
+#ifndef AFFILIATED_STORE_OUTBOX_H
+#define AFFILIATED_STORE_OUTBOX_H
+
+#include "store/store.h"
+
+enum reward_status {
+	REWARD_PENDING,
+	REWARD_SENDING, /* a call is (or was, before a crash) in flight */
+	REWARD_ISSUED,
+	REWARD_FAILED,
+	REWARD_CANCELLED,
+	REWARD_STATUS__COUNT
+};
+
+struct reward {
+	int64_t id;
+	int64_t shop_id;
+	int64_t affiliate_id;  /* 0: none */
+	int64_t order_id;      /* 0: none */
+	int64_t commission_id; /* 0: not for a commission */
+	char purpose[16];      /* commission, friend_code */
+	char kind[12];	       /* coupon, gift_card */
+	char value_type[10];   /* amount, percent */
+	int64_t value;	       /* minor units, or basis points */
+	char currency[4];
+	char code[64];
+	enum reward_status status;
+	int64_t attempts;
+	int64_t next_attempt_at;
+	char last_error[512];
+	char platform_id[128];
+	char note[256];
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+const char *reward_status_str(enum reward_status s);
+int reward_status_parse(const char *s, enum reward_status *out);
+
+/* Inserts r (status pending); sets r->id. */
+int store_reward_add(struct store_tx *tx, struct reward *r, struct buf *err);
+int store_reward_get(struct store_tx *tx, int64_t id, struct reward *out,
+		     struct buf *err);
+int store_reward_set_code(struct store_tx *tx, int64_t id, const char *code,
+			  struct buf *err);
+/* Cancels the commission's reward unless issued: 1 cancelled, 0 not. */
+int store_reward_cancel_for(struct store_tx *tx, int64_t commission_id,
+			    const char *why, struct buf *err);
+/* Rewards by status (REWARD_STATUS__COUNT: all), newest first. */
+int store_reward_each(struct store_tx *tx, enum reward_status status,
+		      int64_t affiliate_id,
+		      int (*fn)(void *ctx, const struct reward *r), void *ctx,
+		      struct buf *err);
+
+#endif
