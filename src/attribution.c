@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY 86400
+#define DAY	       86400
 #define MAX_CANDIDATES 16
 /* Clicks older than this never count, whatever a program's window. */
 #define CLICK_LOOKBACK_DAYS 365
@@ -116,8 +116,8 @@ static void note_unknown(struct gather *g, const char *what)
 }
 
 /* Adds the affiliate owning code as a candidate: 1 added, 0 none, -1. */
-static int add_code(struct gather *g, enum signal_kind signal,
-		    const char *code, const char *fmt)
+static int add_code(struct gather *g, enum signal_kind signal, const char *code,
+		    const char *fmt)
 {
 	struct candidate *c = &g->c[g->n];
 	bool is_coupon = false;
@@ -135,7 +135,8 @@ static int add_code(struct gather *g, enum signal_kind signal,
 	rc = store_program_get(g->tx, c->aff.program_id, &c->prog, g->err);
 	if (rc <= 0) {
 		affiliate_release(&c->aff);
-		return rc < 0 ? -1 : errorf(g->err, "affiliate without program");
+		return rc < 0 ? -1
+			      : errorf(g->err, "affiliate without program");
 	}
 	c->signal = signal;
 	c->network[0] = '\0';
@@ -300,9 +301,8 @@ static int gather_binding(struct gather *g)
 
 static int gather_all(struct gather *g)
 {
-	const enum signal_kind *order = g->ctx->precedence
-						? g->ctx->precedence
-						: default_precedence;
+	const enum signal_kind *order =
+		g->ctx->precedence ? g->ctx->precedence : default_precedence;
 	int i, rc = 0;
 
 	for (i = 0; i < SIGNAL__COUNT && rc == 0; i++) {
@@ -373,7 +373,8 @@ static void decide(struct gather *g, struct attribution *out)
 			       ", but the affiliate or program is not active");
 		if (g->unknown[0])
 			append(out->reason, sizeof(out->reason),
-			       " (codes that belong to nobody: %s)", g->unknown);
+			       " (codes that belong to nobody: %s)",
+			       g->unknown);
 		return;
 	}
 	out->signal = win->signal;

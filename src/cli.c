@@ -1,8 +1,15 @@
 #include "cli.h"
+#include "model.h"
+#include "seal.h"
+#include "store/store.h"
+#include "store/store_shops.h"
+#include "util/json.h"
+#include "util/parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "util/xalloc.h"
 
 const char *cli_config_flag;
 
@@ -172,4 +179,109 @@ int cli_dispatch(int argc, char **argv, const struct cli_cmd *verbs,
 		"--help')\n",
 		argv[1], family, family);
 	return EXIT_USAGE;
+}
+
+struct store *cli_open_store(const struct config *cfg)
+{
+	struct store *st;
+	struct buf err;
+
+	buf_init(&err, BUF_SMALL);
+	st = store_open(config_get(cfg, CFG_STORE_PATH),
+			STORE_CREATE | STORE_MIGRATE, &err);
+	if (!st) {
+		cli_fail("store", &err);
+	} else if (!seal_ready() &&
+		   seal_open(config_get(cfg, CFG_SECURITY_KEY_FILE), true,
+			     &err) < 0) {
+		cli_fail("security", &err);
+		store_close(st);
+		st = NULL;
+	}
+	buf_release(&err);
+	return st;
+}
+
+struct shop_search {
+	const char *arg;
+	int64_t id;
+	struct shop *out;
+	int found;
+};
+
+static int shop_match(void *ctx, const struct shop *s)
+{
+	struct shop_search *q = ctx;
+
+	if (q->found || (s->id != q->id && strcmp(s->domain, q->arg) != 0))
+		return 0;
+	q->out->id = s->id;
+	q->out->platform = xstrdup(s->platform);
+	q->out->domain = xstrdup(s->domain);
+	q->out->name = xstrdup(s->name);
+	q->out->currency = xstrdup(s->currency);
+	q->out->status = xstrdup(s->status);
+	q->out->scopes = xstrdup(s->scopes);
+	q->out->installed_at = s->installed_at;
+	q->found = 1;
+	return 1;
+}
+
+int cli_find_shop(struct store *st, const char *arg, struct shop *out)
+{
+	struct shop_search q = {arg, -1, out, 0};
+	struct store_tx *tx;
+	struct buf err;
+	uint64_t id;
+	int rc = -1;
+
+	buf_init(&err, BUF_SMALL);
+	if (parse_uint_str(arg, INT64_MAX, &id) == 0)
+		q.id = (int64_t)id;
+	memset(out, 0, sizeof(*out));
+	if (store_read_begin(st, &tx, &err) < 0 ||
+	    store_shop_each(tx, shop_match, &q, &err) < 0) {
+		if (tx)
+			store_tx_rollback(tx);
+		cli_fail("shops", &err);
+	} else {
+		store_tx_rollback(tx);
+		if (q.found)
+			rc = 0;
+		else
+			fprintf(stderr,
+				"affiliated: shop '%s': no such shop (see "
+				"'affiliated shops list')\n",
+				arg);
+	}
+	buf_release(&err);
+	return rc;
+}
+
+int cli_parse_id(const struct cli_cmd *cmd, const char *what, const char *arg,
+		 int64_t *id)
+{
+	uint64_t v;
+
+	if (!arg)
+		return cli_usage_error(cmd, "%s is required", what);
+	if (parse_uint_str(arg, INT64_MAX, &v) < 0 || v == 0)
+		return cli_usage_error(cmd, "%s '%s' is not a positive number",
+				       what, arg);
+	*id = (int64_t)v;
+	return 0;
+}
+
+int cli_print_json(void *tree)
+{
+	struct buf out;
+	int rc;
+
+	buf_init(&out, BUF_LARGE);
+	rc = json_print(&out, tree);
+	if (rc == 0)
+		printf("%s\n", buf_str(&out));
+	buf_release(&out);
+	cJSON_Delete(tree);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }

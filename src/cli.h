@@ -11,6 +11,7 @@
 #include "util/buf.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -61,6 +62,22 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 
 /* Loads the configuration a command should use (see config.h). */
 int cli_load_config(struct config *cfg);
+
+struct store;
+struct shop;
+
+/*
+ * Opens the store a command works on (creating and migrating it, like the
+ * daemon) and the master key; prints the error and returns NULL.
+ */
+struct store *cli_open_store(const struct config *cfg);
+/* Finds a shop by id or domain (any platform); prints the error. */
+int cli_find_shop(struct store *st, const char *arg, struct shop *out);
+/* Parses a positive id argument; prints a usage error. */
+int cli_parse_id(const struct cli_cmd *cmd, const char *what, const char *arg,
+		 int64_t *id);
+/* Prints a JSON document built with util/json.h and frees it. */
+int cli_print_json(void *tree);
 
 /* Runs a family of sub-verbs ("programs add ..."): argv[0] is the family. */
 int cli_dispatch(int argc, char **argv, const struct cli_cmd *verbs,

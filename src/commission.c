@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int line_base(const struct order_line *l, bool discounted,
-		     int64_t *out)
+static int line_base(const struct order_line *l, bool discounted, int64_t *out)
 {
 	int64_t v;
 
@@ -44,16 +43,16 @@ int commission_base(const struct order *o, enum commission_base base,
 	return 0;
 }
 
-static const struct program_rule *find_rule(const struct program *p,
-					    enum rule_kind kind,
-					    const char *match)
+static const struct program_rule *
+find_rule(const struct program *p, enum rule_kind kind, const char *match)
 {
 	size_t i;
 
 	if (!match || !match[0])
 		return NULL;
 	for (i = 0; i < p->nrules; i++)
-		if (p->rules[i].kind == kind && str_ieq(p->rules[i].match, match))
+		if (p->rules[i].kind == kind &&
+		    str_ieq(p->rules[i].match, match))
 			return &p->rules[i];
 	return NULL;
 }
@@ -95,7 +94,8 @@ static int64_t order_rate(const struct commission_input *in, char *why,
 static const struct program_rule *line_rule(const struct program *p,
 					    const struct order_line *l)
 {
-	const struct program_rule *r = find_rule(p, RULE_PRODUCT, l->product_id);
+	const struct program_rule *r =
+		find_rule(p, RULE_PRODUCT, l->product_id);
 
 	return r ? r : find_rule(p, RULE_PRODUCT, l->sku);
 }
@@ -119,8 +119,8 @@ static int rate_parts(const struct commission_input *in, int64_t base,
 
 		if (!r || o->lines[i].gift_card || *n + 1 >= max)
 			continue;
-		if (line_base(&o->lines[i],
-			      in->program->base == BASE_SUBTOTAL, &v) < 0)
+		if (line_base(&o->lines[i], in->program->base == BASE_SUBTOTAL,
+			      &v) < 0)
 			return -1;
 		amounts[*n] = v;
 		rates[(*n)++] = r->rate_bps;
@@ -197,8 +197,8 @@ int commission_compute(const struct commission_input *in,
 		size_t len = strlen(out->explanation);
 
 		format_amount(a, sizeof(a), p->cap, p->currency);
-		snprintf(out->explanation + len,
-			 sizeof(out->explanation) - len, ", capped at %s", a);
+		snprintf(out->explanation + len, sizeof(out->explanation) - len,
+			 ", capped at %s", a);
 		out->amount = p->cap;
 	}
 	out->eligible = true;

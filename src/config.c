@@ -3,6 +3,7 @@
 #include "util/parse.h"
 #include "util/xalloc.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -85,8 +86,8 @@ struct load_state {
 	struct buf *err;
 	const char *path;
 	FILE *file;
-	int line; /* line the reader returned last */
-	int failed;
+	int line;   /* line the reader returned last */
+	int failed; /* line of the first error we found, 0: none */
 };
 
 static int config_find(const char *section, const char *name)
@@ -100,14 +101,20 @@ static int config_find(const char *section, const char *name)
 	return -1;
 }
 
-static bool section_known(const char *section)
+static bool section_known_n(const char *section, size_t n)
 {
 	int i;
 
 	for (i = 0; i < CFG__COUNT; i++)
-		if (strcmp(config_defs[i].section, section) == 0)
+		if (strlen(config_defs[i].section) == n &&
+		    strncmp(config_defs[i].section, section, n) == 0)
 			return true;
 	return false;
+}
+
+static bool section_known(const char *section)
+{
+	return section_known_n(section, strlen(section));
 }
 
 int config_split_address(const char *addr, char *host, size_t hostlen,
@@ -144,6 +151,7 @@ int config_split_address(const char *addr, char *host, size_t hostlen,
 static int check_value(const struct config_def *d, const char *value,
 		       int64_t *number, struct buf *err)
 {
+	unsigned char addr[16];
 	char host[256];
 	uint16_t port;
 
@@ -157,8 +165,13 @@ static int check_value(const struct config_def *d, const char *value,
 				      (long long)d->max);
 		return 0;
 	case CONFIG_ADDRESS:
-		return config_split_address(value, host, sizeof(host), &port,
-					    err);
+		if (config_split_address(value, host, sizeof(host), &port,
+					 err) < 0)
+			return -1;
+		if (inet_pton(AF_INET, host, &addr) != 1 &&
+		    inet_pton(AF_INET6, host, &addr) != 1)
+			return errorf(err, "'%s' is not an IP address", host);
+		return 0;
 	case CONFIG_URL:
 		if (value[0] && !str_has_prefix(value, "http://") &&
 		    !str_has_prefix(value, "https://"))
@@ -216,19 +229,54 @@ static int ini_on_entry(void *user, const char *section, const char *name,
 	}
 	return 1;
 fail:
-	st->failed = 1;
+	st->failed = st->line;
 	return 0;
 }
 
-/* Counts lines as inih reads them, so the handler can name the line. */
+/* An unknown "[section]" is an error even when no key follows it. */
+static void check_section_line(struct load_state *st, const char *line)
+{
+	const char *p = line, *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '[' || !(end = strchr(p, ']')))
+		return;
+	p++;
+	while (*p == ' ')
+		p++;
+	while (end > p && end[-1] == ' ')
+		end--;
+	if (!section_known_n(p, (size_t)(end - p))) {
+		errorf(st->err, "%s:%d: unknown section '%.*s'", st->path,
+		       st->line, (int)(end - p), p);
+		st->failed = st->line;
+	}
+}
+
+/*
+ * Counts lines as inih reads them, so the handler can name the line, and
+ * stops at the first problem: inih would go on and report a later one.
+ */
 static char *ini_read_line(char *str, int num, void *stream)
 {
 	struct load_state *st = stream;
-	char *line = fgets(str, num, st->file);
+	char *line;
 
-	if (line)
-		st->line++;
-	return line;
+	if (st->failed)
+		return NULL;
+	line = fgets(str, num, st->file);
+	if (!line)
+		return NULL;
+	st->line++;
+	if (!strchr(line, '\n') && !feof(st->file)) {
+		errorf(st->err, "%s:%d: line longer than %d characters",
+		       st->path, st->line, num - 2);
+		st->failed = st->line;
+		return NULL;
+	}
+	check_section_line(st, line);
+	return st->failed ? NULL : line;
 }
 
 static void config_init_defaults(struct config *cfg)
@@ -284,10 +332,10 @@ static int config_read_file(struct config *cfg, const char *path,
 			      strerror(errno));
 	rc = ini_parse_stream(ini_read_line, &st, ini_on_entry, &st);
 	fclose(st.file);
-	if (st.failed)
-		return -1;
 	if (rc < 0)
 		return errorf(err, "%s: cannot read", path);
+	if (st.failed && (rc <= 0 || rc >= st.failed))
+		return -1;
 	if (rc > 0)
 		return errorf(err,
 			      "%s:%d: not a 'key = value' line or [section]",

@@ -18,10 +18,10 @@
 
 #define DAY 86400
 /* Suspicious patterns put a commission on hold for a person to look at. */
-#define SAME_IP_ORDERS 3
-#define SAME_IP_WINDOW DAY
+#define SAME_IP_ORDERS	 3
+#define SAME_IP_WINDOW	 DAY
 #define COUPON_CUSTOMERS 5
-#define COUPON_WINDOW 600
+#define COUPON_WINDOW	 600
 
 static void row_from_order(struct order_row *row, int64_t shop_id,
 			   const struct order *o, int64_t commissionable)
@@ -87,7 +87,8 @@ static void set_snapshot(struct order_row *row, const struct order *o)
 
 static bool creditable(const struct program *p, const struct order *o)
 {
-	if (o->financial == ORDER_VOIDED || (o->cancelled && !order_was_paid(o)))
+	if (o->financial == ORDER_VOIDED ||
+	    (o->cancelled && !order_was_paid(o)))
 		return false;
 	return p->credit_on_paid ? order_was_paid(o) : true;
 }
@@ -101,10 +102,9 @@ static int review_reason(struct store_tx *tx, const struct program *p,
 
 	out[0] = '\0';
 	if (row->ip_hash[0]) {
-		if (store_count_orders_from_ip(tx, row->affiliate_id,
-					       row->ip_hash,
-					       now - SAME_IP_WINDOW, &count,
-					       err) < 0)
+		if (store_count_orders_from_ip(
+			    tx, row->affiliate_id, row->ip_hash,
+			    now - SAME_IP_WINDOW, &count, err) < 0)
 			return -1;
 		if (count >= SAME_IP_ORDERS) {
 			snprintf(out, n,
@@ -183,8 +183,9 @@ static int approve_one(struct store_tx *tx, const struct commission *c,
 		return 0;
 	rc = store_program_get(tx, c->program_id, &p, err);
 	if (rc <= 0)
-		return rc < 0 ? -1 : errorf(err, "program %lld is gone",
-					    (long long)c->program_id);
+		return rc < 0 ? -1
+			      : errorf(err, "program %lld is gone",
+				       (long long)c->program_id);
 	rc = ledger_approve(tx, c, net, memo, err);
 	if (rc == 0)
 		rc = queue_reward(tx, &p, c, net, out, err);
@@ -213,9 +214,10 @@ static int accrue(struct store_tx *tx, const struct program *p,
 	if (!res.eligible || res.amount <= 0) {
 		char *reason = xmalloc(strlen(row->reason) + 600);
 
-		snprintf(reason, strlen(row->reason) + 600, "%s; no commission: %s",
-			 row->reason,
-			 res.eligible ? "it comes to nothing" : res.explanation);
+		snprintf(reason, strlen(row->reason) + 600,
+			 "%s; no commission: %s", row->reason,
+			 res.eligible ? "it comes to nothing"
+				      : res.explanation);
 		free(row->reason);
 		row->reason = reason;
 		free(row->decision);
@@ -234,7 +236,8 @@ static int accrue(struct store_tx *tx, const struct program *p,
 	c.explanation = res.explanation;
 	c.review = review;
 	c.approve_after = now + p->hold_days * DAY;
-	if (store_commission_add(tx, &c, err) < 0 || ledger_accrue(tx, &c, err) < 0)
+	if (store_commission_add(tx, &c, err) < 0 ||
+	    ledger_accrue(tx, &c, err) < 0)
 		return -1;
 	out->commission_id = c.id;
 	out->accrued = c.amount;
@@ -406,7 +409,8 @@ int engine_process_order(struct store_tx *tx, int64_t shop_id,
 	if (found < 0)
 		return -1;
 	row.shop_id = shop_id;
-	if (found && (has_c = store_commission_by_order(tx, row.id, &c, err)) < 0)
+	if (found &&
+	    (has_c = store_commission_by_order(tx, row.id, &c, err)) < 0)
 		goto out;
 	out->stale = found && o->updated_at &&
 		     row.platform_updated_at > o->updated_at;
@@ -491,8 +495,7 @@ int engine_approve_due(struct store_tx *tx, int64_t now, int *count,
 	return rc;
 }
 
-int engine_approve(struct store_tx *tx, int64_t commission_id,
-		   struct buf *err)
+int engine_approve(struct store_tx *tx, int64_t commission_id, struct buf *err)
 {
 	struct engine_outcome out;
 	struct commission_state st;
@@ -500,8 +503,9 @@ int engine_approve(struct store_tx *tx, int64_t commission_id,
 	int rc = store_commission_get(tx, commission_id, &c, err);
 
 	if (rc <= 0)
-		return rc < 0 ? -1 : errorf(err, "no commission %lld",
-					    (long long)commission_id);
+		return rc < 0 ? -1
+			      : errorf(err, "no commission %lld",
+				       (long long)commission_id);
 	memset(&out, 0, sizeof(out));
 	rc = store_commission_state(tx, c.id, &st, err);
 	if (rc == 0 && st.approved)

@@ -14,18 +14,18 @@
 #include "store/store.h"
 
 struct engine_opts {
-	int64_t only_program;		     /* simulate: this program only */
+	int64_t only_program;		    /* simulate: this program only */
 	const enum signal_kind *precedence; /* NULL: the default */
 };
 
 struct engine_outcome {
 	int64_t order_id;
-	bool stale;		/* an older state than one already seen */
-	int64_t commission_id;	/* 0: none */
-	int64_t accrued;	/* booked by this call */
-	int64_t reversed;	/* booked by this call */
-	bool approved;		/* approved by this call */
-	int64_t reward_id;	/* queued by this call */
+	bool stale;	       /* an older state than one already seen */
+	int64_t commission_id; /* 0: none */
+	int64_t accrued;       /* booked by this call */
+	int64_t reversed;      /* booked by this call */
+	bool approved;	       /* approved by this call */
+	int64_t reward_id;     /* queued by this call */
 	int64_t affiliate_id;
 	char decision[24];
 };
@@ -48,8 +48,7 @@ int engine_process_refund(struct store_tx *tx, int64_t shop_id,
 int engine_approve_due(struct store_tx *tx, int64_t now, int *count,
 		       struct buf *err);
 /* Approves one commission by hand (manual approval, held for review). */
-int engine_approve(struct store_tx *tx, int64_t commission_id,
-		   struct buf *err);
+int engine_approve(struct store_tx *tx, int64_t commission_id, struct buf *err);
 /*
  * Pays out an affiliate's approved balance in a currency: *amount gets
  * what was paid (0 when the balance is not positive).

@@ -65,37 +65,34 @@ int ledger_post(struct store_tx *tx, const struct ledger_post *p,
 int ledger_accrue(struct store_tx *tx, const struct commission *c,
 		  struct buf *err)
 {
-	struct ledger_post p = {c->affiliate_id, c->currency, "pending",
-				"accrual", c->amount, c->id, c->order_id,
-				c->explanation};
+	struct ledger_post p = {c->affiliate_id, c->currency,	"pending",
+				"accrual",	 c->amount,	c->id,
+				c->order_id,	 c->explanation};
 
 	return ledger_post(tx, &p, err);
 }
 
-int ledger_approve(struct store_tx *tx, const struct commission *c,
-		   int64_t net, const char *memo, struct buf *err)
+int ledger_approve(struct store_tx *tx, const struct commission *c, int64_t net,
+		   const char *memo, struct buf *err)
 {
 	struct ledger_post from = {c->affiliate_id, c->currency, "pending",
-				   "approval", -net, c->id, c->order_id, memo};
+				   "approval",	    -net,	 c->id,
+				   c->order_id,	    memo};
 	struct ledger_post to = {c->affiliate_id, c->currency, "approved",
-				 "approval", net, c->id, c->order_id, memo};
+				 "approval",	  net,	       c->id,
+				 c->order_id,	  memo};
 
-	return ledger_post(tx, &from, err) < 0 ? -1
-						: ledger_post(tx, &to, err);
+	return ledger_post(tx, &from, err) < 0 ? -1 : ledger_post(tx, &to, err);
 }
 
 int ledger_reverse(struct store_tx *tx, const struct commission *c,
 		   bool approved, int64_t amount, const char *memo,
 		   struct buf *err)
 {
-	struct ledger_post p = {c->affiliate_id,
-				c->currency,
-				approved ? "approved" : "pending",
-				"reversal",
-				-amount,
-				c->id,
-				c->order_id,
-				memo};
+	struct ledger_post p = {
+		c->affiliate_id, c->currency, approved ? "approved" : "pending",
+		"reversal",	 -amount,     c->id,
+		c->order_id,	 memo};
 
 	return ledger_post(tx, &p, err);
 }
@@ -104,15 +101,13 @@ int ledger_payout(struct store_tx *tx, int64_t affiliate_id,
 		  const char *currency, int64_t amount, int64_t commission_id,
 		  const char *memo, struct buf *err)
 {
-	struct ledger_post from = {affiliate_id, currency,     "approved",
-				   "payout",	 -amount,      commission_id,
-				   0,		 memo};
-	struct ledger_post to = {affiliate_id, currency,      "paid",
-				 "payout",     amount,	      commission_id,
-				 0,	       memo};
+	struct ledger_post from = {
+		affiliate_id, currency,	     "approved", "payout",
+		-amount,      commission_id, 0,		 memo};
+	struct ledger_post to = {affiliate_id, currency,      "paid", "payout",
+				 amount,       commission_id, 0,      memo};
 
-	return ledger_post(tx, &from, err) < 0 ? -1
-						: ledger_post(tx, &to, err);
+	return ledger_post(tx, &from, err) < 0 ? -1 : ledger_post(tx, &to, err);
 }
 
 struct verify_state {

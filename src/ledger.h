@@ -34,8 +34,8 @@ int ledger_post(struct store_tx *tx, const struct ledger_post *p,
 int ledger_accrue(struct store_tx *tx, const struct commission *c,
 		  struct buf *err);
 /* pending -> approved for the commission's net (amount less reversals). */
-int ledger_approve(struct store_tx *tx, const struct commission *c,
-		   int64_t net, const char *memo, struct buf *err);
+int ledger_approve(struct store_tx *tx, const struct commission *c, int64_t net,
+		   const char *memo, struct buf *err);
 /* -amount from the commission's current bucket. */
 int ledger_reverse(struct store_tx *tx, const struct commission *c,
 		   bool approved, int64_t amount, const char *memo,

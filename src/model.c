@@ -43,18 +43,18 @@ static int name_parse(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-#define ENUM_FUNCS(fn, type, names)                                            \
-	const char *fn##_str(type v)                                           \
-	{                                                                      \
-		return (size_t)v < NAMES(names) ? names[v] : "unknown";        \
-	}                                                                      \
-	int fn##_parse(const char *s, type *out)                               \
-	{                                                                      \
-		int i = name_parse(names, NAMES(names), s);                    \
-		if (i < 0)                                                     \
-			return -1;                                             \
-		*out = (type)i;                                                \
-		return 0;                                                      \
+#define ENUM_FUNCS(fn, type, names)                                     \
+	const char *fn##_str(type v)                                    \
+	{                                                               \
+		return (size_t)v < NAMES(names) ? names[v] : "unknown"; \
+	}                                                               \
+	int fn##_parse(const char *s, type *out)                        \
+	{                                                               \
+		int i = name_parse(names, NAMES(names), s);             \
+		if (i < 0)                                              \
+			return -1;                                      \
+		*out = (type)i;                                         \
+		return 0;                                               \
 	}
 
 ENUM_FUNCS(program_kind, enum program_kind, program_kinds)
@@ -96,8 +96,8 @@ void program_release(struct program *p)
 	memset(p, 0, sizeof(*p));
 }
 
-void program_add_rule(struct program *p, enum rule_kind kind,
-		      const char *match, int64_t threshold, int64_t rate_bps)
+void program_add_rule(struct program *p, enum rule_kind kind, const char *match,
+		      int64_t threshold, int64_t rate_bps)
 {
 	struct program_rule *r;
 

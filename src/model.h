@@ -68,7 +68,11 @@ struct program {
 	size_t nrules;
 };
 
-enum affiliate_status { AFFILIATE_PENDING, AFFILIATE_ACTIVE, AFFILIATE_DISABLED };
+enum affiliate_status {
+	AFFILIATE_PENDING,
+	AFFILIATE_ACTIVE,
+	AFFILIATE_DISABLED
+};
 
 struct affiliate {
 	int64_t id;
@@ -87,8 +91,8 @@ struct affiliate {
 void shop_release(struct shop *s);
 void program_init(struct program *p);
 void program_release(struct program *p);
-void program_add_rule(struct program *p, enum rule_kind kind,
-		      const char *match, int64_t threshold, int64_t rate_bps);
+void program_add_rule(struct program *p, enum rule_kind kind, const char *match,
+		      int64_t threshold, int64_t rate_bps);
 void affiliate_release(struct affiliate *a);
 
 /* Names as stored and shown; the parse functions return -1 if unknown. */

@@ -84,8 +84,8 @@ struct order_refund *order_add_refund(struct order *o)
 {
 	struct order_refund *r;
 
-	o->refunds = xrealloc(o->refunds,
-			      (o->nrefunds + 1) * sizeof(*o->refunds));
+	o->refunds =
+		xrealloc(o->refunds, (o->nrefunds + 1) * sizeof(*o->refunds));
 	r = &o->refunds[o->nrefunds++];
 	memset(r, 0, sizeof(*r));
 	r->base = -1;

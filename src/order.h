@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 enum order_financial {
-	ORDER_PENDING,		  /* created, not paid (or authorised only) */
+	ORDER_PENDING, /* created, not paid (or authorised only) */
 	ORDER_PAID,
 	ORDER_PARTIALLY_REFUNDED, /* was paid, part refunded */
 	ORDER_REFUNDED,		  /* was paid, all refunded */
@@ -40,9 +40,9 @@ struct order_attr {
 };
 
 struct order_refund {
-	char *id;	 /* the platform's refund id: the dedupe key */
-	int64_t amount;	 /* money returned, tax and shipping included */
-	int64_t base;	 /* part of the commission base refunded; -1 unknown */
+	char *id;	/* the platform's refund id: the dedupe key */
+	int64_t amount; /* money returned, tax and shipping included */
+	int64_t base;	/* part of the commission base refunded; -1 unknown */
 	int64_t created_at;
 };
 

@@ -55,8 +55,7 @@ static int read_line(const cJSON *j, struct order_line *l, struct buf *err)
 	return 0;
 }
 
-static int read_refund(const cJSON *j, struct order_refund *r,
-		       struct buf *err)
+static int read_refund(const cJSON *j, struct order_refund *r, struct buf *err)
 {
 	if (!cJSON_IsObject(j))
 		return errorf(err, "each refund should be an object");

@@ -20,17 +20,19 @@ static bool loaded;
 
 static int read_key(int fd, const char *path, struct buf *err)
 {
-	unsigned char extra;
-	ssize_t n = read(fd, master, sizeof(master));
+	unsigned char key[SEAL_KEY_LEN], extra;
+	ssize_t n = read(fd, key, sizeof(key));
+	int rc = 0;
 
-	if (n != (ssize_t)sizeof(master) || read(fd, &extra, 1) != 0) {
-		OPENSSL_cleanse(master, sizeof(master));
-		return errorf(err,
-			      "key file '%s' is not exactly %d bytes: "
-			      "restore it from backup",
-			      path, SEAL_KEY_LEN);
-	}
-	return 0;
+	if (n != (ssize_t)sizeof(key) || read(fd, &extra, 1) != 0)
+		rc = errorf(err,
+			    "key file '%s' is not exactly %d bytes: "
+			    "restore it from backup",
+			    path, SEAL_KEY_LEN);
+	else
+		memcpy(master, key, sizeof(master));
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
 }
 
 static int create_key(const char *path, struct buf *err)
@@ -58,9 +60,11 @@ static int create_key(const char *path, struct buf *err)
 
 int seal_open(const char *key_file, bool create, struct buf *err)
 {
-	int fd = open(key_file, O_RDONLY | O_CLOEXEC);
-	int rc;
+	int fd, rc;
 
+	/* A failed (re)open leaves no usable key behind. */
+	seal_close();
+	fd = open(key_file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
 		if (create_key(key_file, err) < 0)
 			return -1;

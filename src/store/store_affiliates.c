@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AFFILIATE_COLUMNS                                                      \
-	"id, shop_id, program_id, name, email, status, code, customer_id,"     \
+#define AFFILIATE_COLUMNS                                                  \
+	"id, shop_id, program_id, name, email, status, code, customer_id," \
 	" created_at"
 
 static void read_affiliate(sqlite3_stmt *s, struct affiliate *a)
@@ -147,8 +147,7 @@ static int check_unique(struct store_tx *tx, const struct affiliate *a,
 }
 
 int store_affiliate_add(struct store_tx *tx, const struct affiliate *a,
-			const char *password_hash, int64_t *id,
-			struct buf *err)
+			const char *password_hash, int64_t *id, struct buf *err)
 {
 	static const char sql[] =
 		"INSERT INTO affiliates (shop_id, program_id, name, email,"
@@ -187,11 +186,11 @@ int store_affiliate_add(struct store_tx *tx, const struct affiliate *a,
 	return 0;
 }
 
-int store_affiliate_get(struct store_tx *tx, int64_t id,
-			struct affiliate *out, struct buf *err)
+int store_affiliate_get(struct store_tx *tx, int64_t id, struct affiliate *out,
+			struct buf *err)
 {
-	static const char sql[] = "SELECT " AFFILIATE_COLUMNS
-				  " FROM affiliates WHERE id = ?";
+	static const char sql[] =
+		"SELECT " AFFILIATE_COLUMNS " FROM affiliates WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -239,9 +238,9 @@ int store_affiliate_by_email(struct store_tx *tx, int64_t shop_id,
 			     const char *email, struct affiliate *out,
 			     struct buf *err)
 {
-	static const char sql[] = "SELECT " AFFILIATE_COLUMNS
-				  " FROM affiliates WHERE shop_id = ?"
-				  " AND email = ?";
+	static const char sql[] =
+		"SELECT " AFFILIATE_COLUMNS " FROM affiliates WHERE shop_id = ?"
+		" AND email = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -251,8 +250,8 @@ int store_affiliate_by_email(struct store_tx *tx, int64_t shop_id,
 	return one_affiliate(tx, s, out, err);
 }
 
-int store_affiliate_password(struct store_tx *tx, int64_t id,
-			     struct buf *out, struct buf *err)
+int store_affiliate_password(struct store_tx *tx, int64_t id, struct buf *out,
+			     struct buf *err)
 {
 	static const char sql[] = "SELECT password_hash FROM affiliates"
 				  " WHERE id = ? AND password_hash IS NOT NULL";
@@ -278,7 +277,8 @@ int store_affiliate_password(struct store_tx *tx, int64_t id,
 int store_affiliate_set_status(struct store_tx *tx, int64_t id,
 			       enum affiliate_status status, struct buf *err)
 {
-	static const char sql[] = "UPDATE affiliates SET status = ? WHERE id = ?";
+	static const char sql[] =
+		"UPDATE affiliates SET status = ? WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -293,9 +293,10 @@ int store_affiliate_each(struct store_tx *tx, int64_t shop_id,
 			 int (*fn)(void *ctx, const struct affiliate *a),
 			 void *ctx, struct buf *err)
 {
-	static const char sql[] = "SELECT id FROM affiliates"
-				  " WHERE (?1 = 0 OR shop_id = ?1)"
-				  " AND (?2 = 0 OR program_id = ?2) ORDER BY id";
+	static const char sql[] =
+		"SELECT id FROM affiliates"
+		" WHERE (?1 = 0 OR shop_id = ?1)"
+		" AND (?2 = 0 OR program_id = ?2) ORDER BY id";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int64_t *ids = NULL;
 	size_t n = 0, i;
@@ -328,10 +329,10 @@ int store_affiliate_each(struct store_tx *tx, int64_t shop_id,
 int store_click_add(struct store_tx *tx, const struct click *c, int64_t *id,
 		    struct buf *err)
 {
-	static const char sql[] =
-		"INSERT INTO clicks (shop_id, affiliate_id, program_id, network,"
-		" ip_hash, user_agent, visitor, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char sql[] = "INSERT INTO clicks (shop_id, affiliate_id, "
+				  "program_id, network,"
+				  " ip_hash, user_agent, visitor, created_at)"
+				  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -350,8 +351,8 @@ int store_click_add(struct store_tx *tx, const struct click *c, int64_t *id,
 	return 0;
 }
 
-#define CLICK_COLUMNS                                                          \
-	"id, shop_id, affiliate_id, program_id, network, ip_hash, visitor,"    \
+#define CLICK_COLUMNS                                                       \
+	"id, shop_id, affiliate_id, program_id, network, ip_hash, visitor," \
 	" created_at"
 
 static void copy_text(char *out, size_t n, sqlite3_stmt *s, int i)
@@ -389,8 +390,8 @@ static int one_click(struct store_tx *tx, sqlite3_stmt *s, struct click *out,
 int store_click_get(struct store_tx *tx, int64_t id, struct click *out,
 		    struct buf *err)
 {
-	static const char sql[] = "SELECT " CLICK_COLUMNS
-				  " FROM clicks WHERE id = ?";
+	static const char sql[] =
+		"SELECT " CLICK_COLUMNS " FROM clicks WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ENTRY_COLUMNS                                                          \
-	"id, affiliate_id, currency, bucket, kind, amount,"                    \
-	" coalesce(commission_id, 0), coalesce(order_id, 0), memo,"            \
+#define ENTRY_COLUMNS                                               \
+	"id, affiliate_id, currency, bucket, kind, amount,"         \
+	" coalesce(commission_id, 0), coalesce(order_id, 0), memo," \
 	" created_at, prev_hash, hash"
 
 static void copy_col(char *out, size_t n, sqlite3_stmt *s, int i)
@@ -91,7 +91,8 @@ int store_ledger_append(struct store_tx *tx, struct ledger_entry *e,
 			struct buf *err)
 {
 	static const char sql[] =
-		"INSERT INTO ledger_entries (id, affiliate_id, currency, bucket,"
+		"INSERT INTO ledger_entries (id, affiliate_id, currency, "
+		"bucket,"
 		" kind, amount, commission_id, order_id, memo, created_at,"
 		" prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
@@ -119,9 +120,9 @@ int store_ledger_each(struct store_tx *tx, int64_t affiliate_id,
 		      int (*fn)(void *ctx, const struct ledger_entry *e),
 		      void *ctx, struct buf *err)
 {
-	static const char sql[] = "SELECT " ENTRY_COLUMNS
-				  " FROM ledger_entries WHERE ?1 = 0"
-				  " OR affiliate_id = ?1 ORDER BY id";
+	static const char sql[] =
+		"SELECT " ENTRY_COLUMNS " FROM ledger_entries WHERE ?1 = 0"
+		" OR affiliate_id = ?1 ORDER BY id";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	struct ledger_entry e;
 	int rc;
@@ -136,8 +137,9 @@ int store_ledger_each(struct store_tx *tx, int64_t affiliate_id,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "reading the ledger",
-						err);
+	rc = rc == SQLITE_DONE
+		     ? 0
+		     : conn_error(tx->conn, "reading the ledger", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -165,8 +167,9 @@ int store_ledger_sums(struct store_tx *tx, int64_t affiliate_id,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "summing the ledger",
-						err);
+	rc = rc == SQLITE_DONE
+		     ? 0
+		     : conn_error(tx->conn, "summing the ledger", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -175,8 +178,10 @@ int store_commission_state(struct store_tx *tx, int64_t commission_id,
 			   struct commission_state *out, struct buf *err)
 {
 	static const char sql[] =
-		"SELECT coalesce(max(CASE WHEN kind = 'approval' THEN id END), 0),"
-		" coalesce(-sum(CASE WHEN kind = 'reversal' THEN amount END), 0)"
+		"SELECT coalesce(max(CASE WHEN kind = 'approval' THEN id END), "
+		"0),"
+		" coalesce(-sum(CASE WHEN kind = 'reversal' THEN amount END), "
+		"0)"
 		" FROM ledger_entries WHERE commission_id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
@@ -191,15 +196,15 @@ int store_commission_state(struct store_tx *tx, int64_t commission_id,
 		out->reversed = sqlite3_column_int64(s, 1);
 		rc = 0;
 	} else {
-		rc = conn_error(tx->conn, "reading a commission's entries", err);
+		rc = conn_error(tx->conn, "reading a commission's entries",
+				err);
 	}
 	sqlite3_reset(s);
 	return rc;
 }
 
 int store_ledger_last_payout(struct store_tx *tx, int64_t affiliate_id,
-			     const char *currency, int64_t *id,
-			     struct buf *err)
+			     const char *currency, int64_t *id, struct buf *err)
 {
 	static const char sql[] =
 		"SELECT coalesce(max(id), 0) FROM ledger_entries"

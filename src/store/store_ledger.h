@@ -39,7 +39,7 @@ int store_ledger_sums(struct store_tx *tx, int64_t affiliate_id,
 /* Where a commission stands, from its entries. */
 struct commission_state {
 	bool approved;
-	int64_t reversed; /* total reversed so far, positive */
+	int64_t reversed;	/* total reversed so far, positive */
 	int64_t approval_entry; /* id of its approval entry, 0 none */
 };
 int store_commission_state(struct store_tx *tx, int64_t commission_id,

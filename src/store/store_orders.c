@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ORDER_COLUMNS                                                          \
-	"id, shop_id, platform_order_id, name, customer_id, email, ip_hash,"   \
-	" currency, presentment_currency, total, presentment_total,"           \
-	" commissionable, financial_status, cancelled, placed_at,"             \
-	" platform_updated_at, coalesce(affiliate_id, 0),"                     \
-	" coalesce(program_id, 0), decision, signal, network, reason,"         \
+#define ORDER_COLUMNS                                                        \
+	"id, shop_id, platform_order_id, name, customer_id, email, ip_hash," \
+	" currency, presentment_currency, total, presentment_total,"         \
+	" commissionable, financial_status, cancelled, placed_at,"           \
+	" platform_updated_at, coalesce(affiliate_id, 0),"                   \
+	" coalesce(program_id, 0), decision, signal, network, reason,"       \
 	" snapshot, first_seen_at, updated_at"
 
 void order_row_release(struct order_row *r)
@@ -91,8 +91,9 @@ int store_order_find(struct store_tx *tx, int64_t shop_id,
 		     const char *platform_order_id, struct order_row *out,
 		     struct buf *err)
 {
-	static const char sql[] = "SELECT " ORDER_COLUMNS " FROM orders"
-				  " WHERE shop_id = ? AND platform_order_id = ?";
+	static const char sql[] =
+		"SELECT " ORDER_COLUMNS " FROM orders"
+		" WHERE shop_id = ? AND platform_order_id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -105,8 +106,8 @@ int store_order_find(struct store_tx *tx, int64_t shop_id,
 int store_order_get(struct store_tx *tx, int64_t id, struct order_row *out,
 		    struct buf *err)
 {
-	static const char sql[] = "SELECT " ORDER_COLUMNS
-				  " FROM orders WHERE id = ?";
+	static const char sql[] =
+		"SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -123,8 +124,7 @@ static void bind_nullable_id(sqlite3_stmt *s, int i, int64_t id)
 		sqlite3_bind_null(s, i);
 }
 
-int store_order_put(struct store_tx *tx, struct order_row *r,
-		    struct buf *err)
+int store_order_put(struct store_tx *tx, struct order_row *r, struct buf *err)
 {
 	static const char sql[] =
 		"INSERT INTO orders (shop_id, platform_order_id, name,"
@@ -132,15 +132,18 @@ int store_order_put(struct store_tx *tx, struct order_row *r,
 		" total, presentment_total, commissionable, financial_status,"
 		" cancelled, placed_at, platform_updated_at, affiliate_id,"
 		" program_id, decision, signal, network, reason, snapshot,"
-		" first_seen_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+		" first_seen_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		"?7,"
+		" ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+		"?20,"
 		" ?21, ?22, ?23, ?23) ON CONFLICT (shop_id, platform_order_id)"
 		" DO UPDATE SET name = ?3, customer_id = ?4, email = ?5,"
 		" ip_hash = ?6, currency = ?7, presentment_currency = ?8,"
 		" total = ?9, presentment_total = ?10, commissionable = ?11,"
 		" financial_status = ?12, cancelled = ?13, placed_at = ?14,"
 		" platform_updated_at = ?15, affiliate_id = ?16,"
-		" program_id = ?17, decision = ?18, signal = ?19, network = ?20,"
+		" program_id = ?17, decision = ?18, signal = ?19, network = "
+		"?20,"
 		" reason = ?21, snapshot = ?22, updated_at = ?23 RETURNING id";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
@@ -181,9 +184,8 @@ int store_order_put(struct store_tx *tx, struct order_row *r,
 	return 0;
 }
 
-int store_order_each(struct store_tx *tx, int64_t shop_id,
-		     int64_t affiliate_id, int limit,
-		     int (*fn)(void *ctx, const struct order_row *r),
+int store_order_each(struct store_tx *tx, int64_t shop_id, int64_t affiliate_id,
+		     int limit, int (*fn)(void *ctx, const struct order_row *r),
 		     void *ctx, struct buf *err)
 {
 	static const char sql[] = "SELECT " ORDER_COLUMNS " FROM orders"
@@ -239,8 +241,8 @@ int store_refund_add(struct store_tx *tx, int64_t order_id,
 }
 
 /* Runs a query whose single row holds integers into out[0..n-1]. */
-static int query_ints(struct store_tx *tx, sqlite3_stmt *s, int64_t *out,
-		      int n, struct buf *err)
+static int query_ints(struct store_tx *tx, sqlite3_stmt *s, int64_t *out, int n,
+		      struct buf *err)
 {
 	int rc = sqlite3_step(s), i;
 
@@ -274,8 +276,8 @@ int store_refund_sums(struct store_tx *tx, int64_t order_id, int64_t *amount,
 	return 0;
 }
 
-#define COMMISSION_COLUMNS                                                     \
-	"id, order_id, affiliate_id, program_id, currency, base, amount,"      \
+#define COMMISSION_COLUMNS                                                \
+	"id, order_id, affiliate_id, program_id, currency, base, amount," \
 	" explanation, review, approve_after, created_at"
 
 static void read_commission(sqlite3_stmt *s, struct commission *c)
@@ -346,8 +348,8 @@ int store_commission_add(struct store_tx *tx, struct commission *c,
 int store_commission_get(struct store_tx *tx, int64_t id,
 			 struct commission *out, struct buf *err)
 {
-	static const char sql[] = "SELECT " COMMISSION_COLUMNS
-				  " FROM commissions WHERE id = ?";
+	static const char sql[] =
+		"SELECT " COMMISSION_COLUMNS " FROM commissions WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -370,8 +372,7 @@ int store_commission_by_order(struct store_tx *tx, int64_t order_id,
 }
 
 int store_commission_count_since(struct store_tx *tx, int64_t affiliate_id,
-				 int64_t since, int64_t *count,
-				 struct buf *err)
+				 int64_t since, int64_t *count, struct buf *err)
 {
 	static const char sql[] = "SELECT count(*) FROM commissions"
 				  " WHERE affiliate_id = ? AND created_at >= ?";
@@ -393,7 +394,8 @@ int store_commission_due(struct store_tx *tx, int64_t now, int64_t **ids,
 		" AND c.approve_after <= ? AND NOT EXISTS (SELECT 1 FROM"
 		" ledger_entries e WHERE e.commission_id = c.id"
 		" AND e.kind = 'approval') AND c.amount + coalesce((SELECT"
-		" sum(amount) FROM ledger_entries e WHERE e.commission_id = c.id"
+		" sum(amount) FROM ledger_entries e WHERE e.commission_id = "
+		"c.id"
 		" AND e.kind = 'reversal'), 0) > 0 ORDER BY c.id LIMIT 1000";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
@@ -407,7 +409,8 @@ int store_commission_due(struct store_tx *tx, int64_t now, int64_t **ids,
 		*ids = xrealloc(*ids, (*n + 1) * sizeof(**ids));
 		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "due commissions", err);
+	rc = rc == SQLITE_DONE ? 0
+			       : conn_error(tx->conn, "due commissions", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -416,9 +419,9 @@ int store_commission_each(struct store_tx *tx, int64_t affiliate_id,
 			  int (*fn)(void *ctx, const struct commission *c),
 			  void *ctx, struct buf *err)
 {
-	static const char sql[] = "SELECT " COMMISSION_COLUMNS
-				  " FROM commissions WHERE ?1 = 0"
-				  " OR affiliate_id = ?1 ORDER BY id DESC";
+	static const char sql[] =
+		"SELECT " COMMISSION_COLUMNS " FROM commissions WHERE ?1 = 0"
+		" OR affiliate_id = ?1 ORDER BY id DESC";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	struct commission c;
 	int rc;
@@ -461,8 +464,7 @@ int store_count_orders_from_ip(struct store_tx *tx, int64_t affiliate_id,
 }
 
 int store_count_coupon_customers(struct store_tx *tx, int64_t affiliate_id,
-				 int64_t since, int64_t *count,
-				 struct buf *err)
+				 int64_t since, int64_t *count, struct buf *err)
 {
 	static const char sql[] =
 		"SELECT count(DISTINCT coalesce(customer_id, email, id))"

@@ -58,12 +58,10 @@ int store_order_find(struct store_tx *tx, int64_t shop_id,
 int store_order_get(struct store_tx *tx, int64_t id, struct order_row *out,
 		    struct buf *err);
 /* Inserts (r->id == 0) or rewrites row r->id; sets r->id. */
-int store_order_put(struct store_tx *tx, struct order_row *r,
-		    struct buf *err);
+int store_order_put(struct store_tx *tx, struct order_row *r, struct buf *err);
 /* Orders of a shop (0: all) or an affiliate (0: all), newest first. */
-int store_order_each(struct store_tx *tx, int64_t shop_id,
-		     int64_t affiliate_id, int limit,
-		     int (*fn)(void *ctx, const struct order_row *r),
+int store_order_each(struct store_tx *tx, int64_t shop_id, int64_t affiliate_id,
+		     int limit, int (*fn)(void *ctx, const struct order_row *r),
 		     void *ctx, struct buf *err);
 
 /* Records a refund once: 1 new, 0 already known, -1 error. */

@@ -13,10 +13,10 @@ static const char *const status_names[REWARD_STATUS__COUNT] = {
 	"cancelled", /* REWARD_CANCELLED */
 };
 
-#define REWARD_COLUMNS                                                         \
-	"id, shop_id, coalesce(affiliate_id, 0), coalesce(order_id, 0),"       \
-	" coalesce(commission_id, 0), purpose, kind, value_type, value,"       \
-	" currency, code, status, attempts, next_attempt_at, last_error,"      \
+#define REWARD_COLUMNS                                                    \
+	"id, shop_id, coalesce(affiliate_id, 0), coalesce(order_id, 0),"  \
+	" coalesce(commission_id, 0), purpose, kind, value_type, value,"  \
+	" currency, code, status, attempts, next_attempt_at, last_error," \
 	" platform_id, note, created_at, updated_at"
 
 const char *reward_status_str(enum reward_status s)
@@ -114,8 +114,8 @@ int store_reward_add(struct store_tx *tx, struct reward *r, struct buf *err)
 int store_reward_get(struct store_tx *tx, int64_t id, struct reward *out,
 		     struct buf *err)
 {
-	static const char sql[] = "SELECT " REWARD_COLUMNS
-				  " FROM rewards WHERE id = ?";
+	static const char sql[] =
+		"SELECT " REWARD_COLUMNS " FROM rewards WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
 
@@ -182,8 +182,8 @@ int store_reward_each(struct store_tx *tx, enum reward_status status,
 
 	if (!s)
 		return -1;
-	bind_text(s, 1, status < REWARD_STATUS__COUNT ? status_names[status]
-						      : "");
+	bind_text(s, 1,
+		  status < REWARD_STATUS__COUNT ? status_names[status] : "");
 	bind_int(s, 2, affiliate_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		read_reward(s, &r);

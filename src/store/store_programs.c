@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROGRAM_COLUMNS                                                        \
-	"id, shop_id, name, kind, landing_url, commission, rate_bps,"          \
-	" fixed_amount, reward, reward_value, currency, base, window_days,"    \
-	" credit_on, friend_discount_bps, hold_days, manual_approval,"         \
-	" approve_affiliates, min_order, cap, lifetime_days, networks,"        \
+#define PROGRAM_COLUMNS                                                     \
+	"id, shop_id, name, kind, landing_url, commission, rate_bps,"       \
+	" fixed_amount, reward, reward_value, currency, base, window_days," \
+	" credit_on, friend_discount_bps, hold_days, manual_approval,"      \
+	" approve_affiliates, min_order, cap, lifetime_days, networks,"     \
 	" status, created_at"
 
 static void read_program(sqlite3_stmt *s, struct program *p)
@@ -56,7 +56,8 @@ static void bind_program(sqlite3_stmt *s, const struct program *p)
 	bind_text(s, 2, p->name);
 	bind_text(s, 3, program_kind_str(p->kind));
 	bind_text(s, 4, p->landing_url ? p->landing_url : "");
-	bind_text(s, 5, p->commission == COMMISSION_FIXED ? "fixed" : "percent");
+	bind_text(s, 5,
+		  p->commission == COMMISSION_FIXED ? "fixed" : "percent");
 	bind_int(s, 6, p->rate_bps);
 	bind_int(s, 7, p->fixed_amount);
 	bind_text(s, 8, reward_kind_str(p->reward));
@@ -76,10 +77,11 @@ static void bind_program(sqlite3_stmt *s, const struct program *p)
 	bind_text(s, 22, p->active ? "active" : "paused");
 }
 
-static int rules_write(struct store_tx *tx, const struct program *p,
-		       int64_t id, struct buf *err)
+static int rules_write(struct store_tx *tx, const struct program *p, int64_t id,
+		       struct buf *err)
 {
-	static const char del[] = "DELETE FROM program_rules WHERE program_id = ?";
+	static const char del[] =
+		"DELETE FROM program_rules WHERE program_id = ?";
 	static const char ins[] =
 		"INSERT INTO program_rules (program_id, kind, match, threshold,"
 		" rate_bps) VALUES (?, ?, ?, ?, ?)";
@@ -106,14 +108,15 @@ static int rules_write(struct store_tx *tx, const struct program *p,
 	return 0;
 }
 
-int store_program_add(struct store_tx *tx, const struct program *p,
-		      int64_t *id, struct buf *err)
+int store_program_add(struct store_tx *tx, const struct program *p, int64_t *id,
+		      struct buf *err)
 {
 	static const char sql[] =
 		"INSERT INTO programs (shop_id, name, kind, landing_url,"
 		" commission, rate_bps, fixed_amount, reward, reward_value,"
 		" currency, base, window_days, credit_on, friend_discount_bps,"
-		" hold_days, manual_approval, approve_affiliates, min_order, cap,"
+		" hold_days, manual_approval, approve_affiliates, min_order, "
+		"cap,"
 		" lifetime_days, networks, status, created_at) VALUES (?, ?, ?,"
 		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
@@ -133,7 +136,8 @@ int store_program_update(struct store_tx *tx, const struct program *p,
 {
 	static const char sql[] =
 		"UPDATE programs SET shop_id = ?, name = ?, kind = ?,"
-		" landing_url = ?, commission = ?, rate_bps = ?, fixed_amount = ?,"
+		" landing_url = ?, commission = ?, rate_bps = ?, fixed_amount "
+		"= ?,"
 		" reward = ?, reward_value = ?, currency = ?, base = ?,"
 		" window_days = ?, credit_on = ?, friend_discount_bps = ?,"
 		" hold_days = ?, manual_approval = ?, approve_affiliates = ?,"
@@ -166,10 +170,9 @@ static int rules_read(struct store_tx *tx, struct program *p, struct buf *err)
 		if (rule_kind_parse((const char *)sqlite3_column_text(s, 0),
 				    &kind) < 0)
 			continue;
-		program_add_rule(p, kind,
-				 (const char *)sqlite3_column_text(s, 1),
-				 sqlite3_column_int64(s, 2),
-				 sqlite3_column_int64(s, 3));
+		program_add_rule(
+			p, kind, (const char *)sqlite3_column_text(s, 1),
+			sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));
 	}
 	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "reading rules", err);
 	sqlite3_reset(s);
@@ -179,8 +182,8 @@ static int rules_read(struct store_tx *tx, struct program *p, struct buf *err)
 int store_program_get(struct store_tx *tx, int64_t id, struct program *out,
 		      struct buf *err)
 {
-	static const char sql[] = "SELECT " PROGRAM_COLUMNS
-				  " FROM programs WHERE id = ?";
+	static const char sql[] =
+		"SELECT " PROGRAM_COLUMNS " FROM programs WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
 
@@ -197,14 +200,15 @@ int store_program_get(struct store_tx *tx, int64_t id, struct program *out,
 		}
 		return 1;
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "reading program", err);
+	rc = rc == SQLITE_DONE ? 0
+			       : conn_error(tx->conn, "reading program", err);
 	sqlite3_reset(s);
 	return rc;
 }
 
 int store_program_each(struct store_tx *tx, int64_t shop_id,
-		       int (*fn)(void *ctx, const struct program *p),
-		       void *ctx, struct buf *err)
+		       int (*fn)(void *ctx, const struct program *p), void *ctx,
+		       struct buf *err)
 {
 	static const char sql[] = "SELECT id FROM programs"
 				  " WHERE ? = 0 OR shop_id = ? ORDER BY id";

@@ -18,8 +18,8 @@ struct click {
 };
 
 /* Inserts p and its rules; *id gets the new id. */
-int store_program_add(struct store_tx *tx, const struct program *p,
-		      int64_t *id, struct buf *err);
+int store_program_add(struct store_tx *tx, const struct program *p, int64_t *id,
+		      struct buf *err);
 /* Rewrites every field and the rules of program p->id. */
 int store_program_update(struct store_tx *tx, const struct program *p,
 			 struct buf *err);
@@ -28,8 +28,8 @@ int store_program_get(struct store_tx *tx, int64_t id, struct program *out,
 		      struct buf *err);
 /* Programs of a shop (0: all), by id. fn returning non-zero stops. */
 int store_program_each(struct store_tx *tx, int64_t shop_id,
-		       int (*fn)(void *ctx, const struct program *p),
-		       void *ctx, struct buf *err);
+		       int (*fn)(void *ctx, const struct program *p), void *ctx,
+		       struct buf *err);
 
 /*
  * Inserts a and its coupon codes. Returns STORE_DUPLICATE_CODE or
@@ -39,8 +39,8 @@ enum { STORE_DUPLICATE_CODE = -3, STORE_DUPLICATE_EMAIL = -4 };
 int store_affiliate_add(struct store_tx *tx, const struct affiliate *a,
 			const char *password_hash, int64_t *id,
 			struct buf *err);
-int store_affiliate_get(struct store_tx *tx, int64_t id,
-			struct affiliate *out, struct buf *err);
+int store_affiliate_get(struct store_tx *tx, int64_t id, struct affiliate *out,
+			struct buf *err);
 /* By referral code or coupon code, case-insensitive; *is_coupon tells. */
 int store_affiliate_by_code(struct store_tx *tx, int64_t shop_id,
 			    const char *code, struct affiliate *out,
@@ -49,8 +49,8 @@ int store_affiliate_by_email(struct store_tx *tx, int64_t shop_id,
 			     const char *email, struct affiliate *out,
 			     struct buf *err);
 /* The stored argon2 hash into out: 1 found, 0 none. */
-int store_affiliate_password(struct store_tx *tx, int64_t id,
-			     struct buf *out, struct buf *err);
+int store_affiliate_password(struct store_tx *tx, int64_t id, struct buf *out,
+			     struct buf *err);
 int store_affiliate_set_status(struct store_tx *tx, int64_t id,
 			       enum affiliate_status status, struct buf *err);
 /* Adds a coupon code; STORE_DUPLICATE_CODE when taken. */

@@ -2,7 +2,7 @@
 #include "store/store_shops.h"
 #include "util/clock.h"
 
-#define SHOP_COLUMNS                                                           \
+#define SHOP_COLUMNS \
 	"id, platform, domain, name, currency, status, scopes, installed_at"
 
 static void read_shop(sqlite3_stmt *s, struct shop *out)
@@ -89,8 +89,8 @@ int store_shop_find(struct store_tx *tx, const char *platform,
 int store_shop_get(struct store_tx *tx, int64_t id, struct shop *out,
 		   struct buf *err)
 {
-	static const char sql[] = "SELECT " SHOP_COLUMNS
-				  " FROM shops WHERE id = ?";
+	static const char sql[] =
+		"SELECT " SHOP_COLUMNS " FROM shops WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -102,8 +102,9 @@ int store_shop_get(struct store_tx *tx, int64_t id, struct shop *out,
 int store_shop_token(struct store_tx *tx, int64_t id, struct buf *out,
 		     struct buf *err)
 {
-	static const char sql[] = "SELECT token FROM shops WHERE id = ?"
-				  " AND status = 'active' AND token IS NOT NULL";
+	static const char sql[] =
+		"SELECT token FROM shops WHERE id = ?"
+		" AND status = 'active' AND token IS NOT NULL";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
 
@@ -155,8 +156,8 @@ int store_shop_each(struct store_tx *tx,
 		    int (*fn)(void *ctx, const struct shop *s), void *ctx,
 		    struct buf *err)
 {
-	static const char sql[] = "SELECT " SHOP_COLUMNS
-				  " FROM shops ORDER BY id";
+	static const char sql[] =
+		"SELECT " SHOP_COLUMNS " FROM shops ORDER BY id";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	struct shop sh;
 	int rc;

@@ -121,8 +121,8 @@ int json_int(const cJSON *obj, const char *key, int64_t def, int64_t *out,
 	return 0;
 }
 
-int json_money(const cJSON *obj, const char *key, int exponent,
-	       int64_t *out, struct buf *err)
+int json_money(const cJSON *obj, const char *key, int exponent, int64_t *out,
+	       struct buf *err)
 {
 	bool bad = false;
 	const char *t = json_text(obj, key, &bad, err);

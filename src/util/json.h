@@ -29,8 +29,8 @@ const char *json_text(const cJSON *obj, const char *key, bool *bad,
 int json_int(const cJSON *obj, const char *key, int64_t def, int64_t *out,
 	     struct buf *err);
 /* Decimal money member, as minor units for exponent (absent: 0). */
-int json_money(const cJSON *obj, const char *key, int exponent,
-	       int64_t *out, struct buf *err);
+int json_money(const cJSON *obj, const char *key, int exponent, int64_t *out,
+	       struct buf *err);
 /* true/false member (absent: def). */
 int json_bool(const cJSON *obj, const char *key, bool def, bool *out,
 	      struct buf *err);

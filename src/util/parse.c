@@ -14,7 +14,7 @@ int parse_uint(const char **p, uint64_t max, uint64_t *out)
 	for (; *s >= '0' && *s <= '9'; s++) {
 		unsigned d = (unsigned)(*s - '0');
 
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}
@@ -104,6 +104,15 @@ static int parse_offset(const char **p, int64_t *offset)
 	return 0;
 }
 
+static int days_in_month(int year, int month)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
 int parse_iso8601(const char *s, int64_t *out)
 {
 	struct tm tm;
@@ -113,7 +122,8 @@ int parse_iso8601(const char *s, int64_t *out)
 	memset(&tm, 0, sizeof(tm));
 	if (parse_fixed(&s, 4, 9999, &y) < 0 || !parse_char(&s, '-') ||
 	    parse_fixed(&s, 2, 12, &mo) < 0 || !parse_char(&s, '-') ||
-	    parse_fixed(&s, 2, 31, &d) < 0 || mo < 1 || d < 1)
+	    parse_fixed(&s, 2, 31, &d) < 0 || mo < 1 || d < 1 ||
+	    d > days_in_month(y, mo))
 		return -1;
 	if (*s == 'T' || *s == ' ') {
 		s++;
@@ -121,9 +131,12 @@ int parse_iso8601(const char *s, int64_t *out)
 		    parse_fixed(&s, 2, 59, &mi) < 0 || !parse_char(&s, ':') ||
 		    parse_fixed(&s, 2, 60, &se) < 0)
 			return -1;
-		if (parse_char(&s, '.'))
+		if (parse_char(&s, '.')) {
+			if (*s < '0' || *s > '9')
+				return -1;
 			while (*s >= '0' && *s <= '9')
 				s++;
+		}
 		if (parse_offset(&s, &offset) < 0)
 			return -1;
 	}

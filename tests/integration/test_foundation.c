@@ -184,7 +184,7 @@ static void test_check_config(void **state)
 		expect_cli(NULL, args, 1, NULL, text);
 	}
 	write_file(path, "[server]\nlisten = 127.0.0.1:0\n[nope]\nx = 1\n");
-	snprintf(text, sizeof(text), "%s:4: unknown section 'nope'", path);
+	snprintf(text, sizeof(text), "%s:3: unknown section 'nope'", path);
 	{
 		const char *args[] = {"check-config", "--config", path, NULL};
 
