@@ -6,16 +6,20 @@
 #define AFFILIATED_APP_H
 
 #include "config.h"
+#include "platform.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 
 struct store;
+struct intake;
 
 struct app {
 	struct config *cfg;
 	struct store *store;
-	atomic_bool stopping; /* set once shutdown has begun */
+	struct platform_set platforms;
+	struct intake *intake; /* webhook deliveries waiting for a commit */
+	atomic_bool stopping;  /* set once shutdown has begun */
 };
 
 #endif

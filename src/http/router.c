@@ -63,7 +63,7 @@ enum route_result router_match(const struct route *routes, struct request *req,
 		if (n < 0)
 			continue;
 		if (!method_matches(r->method, req->method)) {
-			if (buf_printf(allow, "%s%s", path_known ? ", " : "",
+			if (buf_printf(allow, "%s%s", allow->len ? ", " : "",
 				       r->method) < 0)
 				buf_reset(allow);
 			path_known = true;
@@ -77,4 +77,22 @@ enum route_result router_match(const struct route *routes, struct request *req,
 		return ROUTE_FOUND;
 	}
 	return path_known ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
+}
+
+enum route_result router_match_all(const struct route *const *tables,
+				   struct request *req, char *scratch,
+				   size_t scratch_len, const struct route **out,
+				   struct buf *allow)
+{
+	enum route_result best = ROUTE_NOT_FOUND, r;
+
+	for (; *tables; tables++) {
+		r = router_match(*tables, req, scratch, scratch_len, out,
+				 allow);
+		if (r == ROUTE_FOUND)
+			return r;
+		if (r == ROUTE_BAD_METHOD)
+			best = r;
+	}
+	return best;
 }

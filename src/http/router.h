@@ -33,7 +33,17 @@ enum route_result router_match(const struct route *routes, struct request *req,
 			       char *scratch, size_t scratch_len,
 			       const struct route **out, struct buf *allow);
 
-/* The application's route table, in routes.c. */
-extern const struct route app_routes[];
+/*
+ * The application's routes: a NULL-terminated list of tables, one per
+ * area (routes.c), each table ending with a NULL pattern.
+ */
+extern const struct route *const app_route_tables[];
+extern const struct route ops_routes[], platform_routes[], page_routes[];
+
+/* router_match over every table of a list. */
+enum route_result router_match_all(const struct route *const *tables,
+				   struct request *req, char *scratch,
+				   size_t scratch_len, const struct route **out,
+				   struct buf *allow);
 
 #endif

@@ -1,11 +1,19 @@
-/* Every path the daemon serves, in one table. */
+/*
+ * Every path the daemon serves: one table per area, each in the file of
+ * its pages. Order matters only between tables that share a path.
+ */
 #include "http/pages_ops.h"
 #include "http/router.h"
 
 #include <stddef.h>
 
-const struct route app_routes[] = {
+const struct route ops_routes[] = {
 	{"GET", "/healthz", page_healthz},
 	{"GET", "/metrics", page_metrics},
 	{NULL, NULL, NULL},
+};
+
+const struct route *const app_route_tables[] = {
+	ops_routes,
+	NULL,
 };

@@ -99,8 +99,8 @@ static void dispatch(struct exchange *ex)
 	struct buf allow;
 
 	buf_init(&allow, 256);
-	switch (router_match(app_routes, &ex->req, ex->scratch,
-			     sizeof(ex->scratch), &route, &allow)) {
+	switch (router_match_all(app_route_tables, &ex->req, ex->scratch,
+				 sizeof(ex->scratch), &route, &allow)) {
 	case ROUTE_FOUND:
 		route->handler(ex->srv->app, &ex->req, &ex->resp);
 		break;

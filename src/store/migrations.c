@@ -216,6 +216,43 @@ static const char *const steps[] = {
 	" created_at INTEGER NOT NULL,"
 	" updated_at INTEGER NOT NULL);"
 	"CREATE INDEX rewards_due ON rewards (status, next_attempt_at);",
+
+	/* 3: install states, privacy requests, reconciliation, emails */
+	"CREATE TABLE oauth_states ("
+	" state TEXT PRIMARY KEY,"
+	" platform TEXT NOT NULL,"
+	" shop TEXT NOT NULL DEFAULT '',"
+	" expires_at INTEGER NOT NULL);"
+	"CREATE TABLE privacy_requests ("
+	" id INTEGER PRIMARY KEY,"
+	" shop_id INTEGER NOT NULL REFERENCES shops(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('data_request',"
+	"  'customer_redact', 'shop_redact')),"
+	" customer_id TEXT NOT NULL DEFAULT '',"
+	" email TEXT NOT NULL DEFAULT '',"
+	" export TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE sync_state ("
+	" shop_id INTEGER PRIMARY KEY REFERENCES shops(id),"
+	" last_order_at INTEGER NOT NULL DEFAULT 0,"
+	" last_run_at INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '');"
+	"ALTER TABLE shops ADD COLUMN no_gift_cards INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE shops ADD COLUMN notice TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE emails ("
+	" id INTEGER PRIMARY KEY,"
+	" shop_id INTEGER NOT NULL REFERENCES shops(id),"
+	" reward_id INTEGER UNIQUE REFERENCES rewards(id),"
+	" recipient TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (status IN ('pending', 'sent', 'failed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL);"
+	"CREATE INDEX emails_due ON emails (status, next_attempt_at);",
 };
 
 int migrations_count(void)

@@ -196,3 +196,39 @@ int store_reward_each(struct store_tx *tx, enum reward_status status,
 	sqlite3_reset(s);
 	return rc;
 }
+
+int store_reward_retry(struct store_tx *tx, int64_t id, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET status = 'pending', attempts = 0,"
+		" next_attempt_at = 0, updated_at = ? WHERE id = ?"
+		" AND status = 'failed'";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, clock_now());
+	bind_int(s, 2, id);
+	if (step_done(tx->conn, s, "retrying the reward", err) < 0)
+		return -1;
+	return sqlite3_changes(tx->conn->db) > 0 ? 1 : 0;
+}
+
+int store_reward_cancel(struct store_tx *tx, int64_t id, const char *why,
+			struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET status = 'cancelled', last_error = ?,"
+		" updated_at = ? WHERE id = ? AND status IN ('pending', "
+		"'failed')";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_text(s, 1, why);
+	bind_int(s, 2, clock_now());
+	bind_int(s, 3, id);
+	if (step_done(tx->conn, s, "cancelling the reward", err) < 0)
+		return -1;
+	return sqlite3_changes(tx->conn->db) > 0 ? 1 : 0;
+}

@@ -47,6 +47,14 @@ int store_reward_set_code(struct store_tx *tx, int64_t id, const char *code,
 /* Cancels the commission's reward unless issued: 1 cancelled, 0 not. */
 int store_reward_cancel_for(struct store_tx *tx, int64_t commission_id,
 			    const char *why, struct buf *err);
+/*
+ * Puts a failed reward back in the queue (attempts reset): 1 done, 0 when
+ * the reward is not failed.
+ */
+int store_reward_retry(struct store_tx *tx, int64_t id, struct buf *err);
+/* Cancels a pending or failed reward: 1 done, 0 when in another state. */
+int store_reward_cancel(struct store_tx *tx, int64_t id, const char *why,
+			struct buf *err);
 /* Rewards by status (REWARD_STATUS__COUNT: all), newest first. */
 int store_reward_each(struct store_tx *tx, enum reward_status status,
 		      int64_t affiliate_id,

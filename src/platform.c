@@ -1,0 +1,59 @@
+#include "platform.h"
+
+#include <string.h>
+
+/* Which config keys of a section play which neutral role. */
+static const struct platform_keys {
+	const char *name;
+	enum config_key client_id, client_secret, scopes, api_base, oauth_base;
+	int api_version; /* enum config_key, or -1 */
+} keys[] = {
+	{"shopify", CFG_SHOPIFY_API_KEY, CFG_SHOPIFY_API_SECRET,
+	 CFG_SHOPIFY_SCOPES, CFG_SHOPIFY_BASE_URL, CFG_SHOPIFY_BASE_URL,
+	 CFG_SHOPIFY_API_VERSION},
+	{"ecwid", CFG_ECWID_CLIENT_ID, CFG_ECWID_CLIENT_SECRET,
+	 CFG_ECWID_SCOPES, CFG_ECWID_API_BASE, CFG_ECWID_OAUTH_BASE, -1},
+};
+
+void platforms_load(struct platform_set *set, const struct config *cfg)
+{
+	size_t i, k;
+
+	memset(set, 0, sizeof(*set));
+	for (i = 0; providers[i] && set->n < PLATFORMS_MAX; i++) {
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (strcmp(keys[k].name, providers[i]->name) == 0)
+				break;
+		if (k == sizeof(keys) / sizeof(keys[0]))
+			continue;
+		struct platform *p = &set->items[set->n++];
+
+		p->provider = providers[i];
+		p->cfg.name = providers[i]->name;
+		p->cfg.client_id = config_get(cfg, keys[k].client_id);
+		p->cfg.client_secret = config_get(cfg, keys[k].client_secret);
+		p->cfg.scopes = config_get(cfg, keys[k].scopes);
+		p->cfg.api_base = config_get(cfg, keys[k].api_base);
+		p->cfg.oauth_base = config_get(cfg, keys[k].oauth_base);
+		p->cfg.api_version =
+			keys[k].api_version >= 0
+				? config_get(
+					  cfg,
+					  (enum config_key)keys[k].api_version)
+				: "";
+		p->cfg.public_url = config_get(cfg, CFG_SERVER_PUBLIC_URL);
+		p->enabled = p->cfg.client_secret[0] != '\0';
+	}
+}
+
+const struct platform *platforms_find(const struct platform_set *set,
+				      const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < set->n; i++)
+		if (set->items[i].enabled &&
+		    strcmp(set->items[i].provider->name, name) == 0)
+			return &set->items[i];
+	return NULL;
+}
