@@ -15,5 +15,7 @@ const struct route ops_routes[] = {
 
 const struct route *const app_route_tables[] = {
 	ops_routes,
+	platform_routes,
+	page_routes,
 	NULL,
 };
