@@ -121,6 +121,7 @@ int cmd_serve(int argc, char **argv)
 		config_get(&cfg, CFG_SERVER_LOG_LEVEL)));
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
+	platforms_load(&app.platforms, &cfg);
 	rc = serve(&app);
 	metrics_free();
 	config_release(&cfg);
