@@ -12,6 +12,7 @@
 #include <string.h>
 
 const struct provider *const providers[] = {
+	&shopify_provider,
 	NULL,
 };
 

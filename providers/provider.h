@@ -22,6 +22,11 @@ enum provider_caps {
 	PROVIDER_CAN_GIFT_CARD = 1 << 0,    /* create_gift_card works */
 	PROVIDER_CAN_FETCH_ORDER = 1 << 1,  /* fetch_order and list_orders */
 	PROVIDER_CAN_API_WEBHOOKS = 1 << 2, /* register_webhooks via the API */
+	/*
+	 * The platform may start an install we did not start (an app market
+	 * redirecting with only a code): the callback may come without state.
+	 */
+	PROVIDER_UNSOLICITED_INSTALL = 1 << 3,
 };
 
 enum provider_status {
@@ -118,10 +123,23 @@ struct reward_request {
 	int64_t usage_limit;	 /* 0: unlimited */
 };
 
+/*
+ * What a platform said about its rate limit on the last answer, so that
+ * the core can pace calls instead of bouncing off the limit. Zeros: the
+ * platform said nothing.
+ */
+struct rate_hint {
+	int64_t available; /* points or calls left now */
+	int64_t capacity;  /* bucket size */
+	int64_t restore;   /* points or calls restored per second */
+	int64_t cost;	   /* what one such call costs */
+};
+
 struct reward_result {
 	char platform_id[128];
 	char code[64];
 	int64_t retry_after_ms; /* with PROVIDER_RETRY: how long to wait */
+	struct rate_hint rate;
 };
 
 struct shop_info {

@@ -1,8 +1,469 @@
-/* Paths the platforms and their installs use: webhooks, OAuth, snippets. */
+/*
+ * Paths the platforms and their installs use: webhook intake, the OAuth
+ * install and callback, and the storefront snippets. Webhook intake
+ * verifies the signature on the raw body before anything else, checks
+ * the body parses, finds the shop, and answers 200 only once the delivery
+ * is committed (intake.c).
+ */
+#include "app.h"
+#include "crypto.h"
 #include "http/router.h"
+#include "intake.h"
+#include "log.h"
+#include "metrics.h"
+#include "platform.h"
+#include "shop_access.h"
+#include "store/store_shops.h"
+#include "store/store_platform.h"
+#include "util/clock.h"
+#include "util/xalloc.h"
 
-#include <stddef.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STATE_TTL 600
+
+static const char *req_header(const void *ctx, const char *name)
+{
+	return request_header(ctx, name);
+}
+
+static const char *req_query(const void *ctx, const char *name)
+{
+	return request_query(ctx, name);
+}
+
+static void req_each(const void *ctx,
+		     int (*fn)(void *arg, const char *key, const char *value),
+		     void *arg)
+{
+	request_query_each(ctx, fn, arg);
+}
+
+static void provider_request_of(struct request *req,
+				struct provider_request *out)
+{
+	out->body = req->body.data ? req->body.data : "";
+	out->len = req->body.len;
+	out->header = req_header;
+	out->query = req_query;
+	out->each_query = req_each;
+	out->ctx = req;
+}
+
+static void count_webhook(const char *outcome)
+{
+	char labels[64];
+
+	snprintf(labels, sizeof(labels), "outcome=\"%s\"", outcome);
+	metrics_inc(metrics_counter("affiliated_webhooks_total",
+				    "Webhook deliveries by outcome", labels));
+}
+
+/* Whether the body is what the topic promises; err says why not. */
+static int body_parses(const struct platform *p, const struct webhook_info *w,
+		       const struct provider_request *pr, struct buf *err)
+{
+	struct order o;
+	struct order_refund r;
+	char id[128], email[256];
+	int rc = 0;
+
+	switch (w->kind) {
+	case WEBHOOK_ORDER:
+		rc = provider_parse_order(p->provider, pr->body, pr->len, &o,
+					  err);
+		if (rc == 0)
+			order_release(&o);
+		break;
+	case WEBHOOK_REFUND:
+		rc = provider_parse_refund(p->provider, pr->body, pr->len, id,
+					   sizeof(id), &r, err);
+		if (rc == 0)
+			free(r.id);
+		break;
+	case WEBHOOK_ORDER_REF:
+		rc = provider_parse_order_ref(p->provider, pr->body, pr->len,
+					      id, sizeof(id), err);
+		break;
+	case WEBHOOK_DATA_REQUEST:
+	case WEBHOOK_CUSTOMER_REDACT:
+		rc = provider_parse_privacy(p->provider, pr->body, pr->len, id,
+					    sizeof(id), email, sizeof(email),
+					    err);
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+/* The shop a delivery is for: 1 found, 0 unknown or uninstalled, -1. */
+static int webhook_shop(struct app *app, const char *platform,
+			const struct webhook_info *w, int64_t *shop_id,
+			struct buf *err)
+{
+	struct store_tx *tx;
+	struct shop shop;
+	int rc;
+
+	if (store_read_begin(app->store, &tx, err) < 0)
+		return -1;
+	rc = store_shop_find(tx, platform, w->shop, &shop, err);
+	store_tx_rollback(tx);
+	if (rc != 1)
+		return rc;
+	*shop_id = shop.id;
+	/* Privacy deliveries still come after an uninstall. */
+	if (strcmp(shop.status, "active") != 0 &&
+	    w->kind != WEBHOOK_SHOP_REDACT &&
+	    w->kind != WEBHOOK_CUSTOMER_REDACT &&
+	    w->kind != WEBHOOK_DATA_REQUEST)
+		rc = 0;
+	shop_release(&shop);
+	return rc;
+}
+
+static void page_webhook(struct app *app, struct request *req,
+			 struct response *resp)
+{
+	const struct platform *p =
+		platforms_find(&app->platforms, request_param(req, 0));
+	struct provider_request pr;
+	struct webhook_info w;
+	struct inbox_put it;
+	struct buf err;
+	int64_t shop_id = 0;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	if (!p) {
+		response_error(resp, 404, "platform '%s' is not enabled",
+			       request_param(req, 0));
+		count_webhook("unknown_platform");
+		goto out;
+	}
+	provider_request_of(req, &pr);
+	if (!provider_verify_webhook(p->provider, &p->cfg, &pr)) {
+		log_warn("webhook.rejected",
+			 "platform=%s reason=signature "
+			 "bytes=%zu",
+			 p->provider->name, pr.len);
+		response_error(resp, 401, "bad or missing signature");
+		count_webhook("bad_signature");
+		goto out;
+	}
+	if (provider_classify_webhook(p->provider, &pr, &w, &err) < 0 ||
+	    body_parses(p, &w, &pr, &err) < 0) {
+		log_warn("webhook.rejected",
+			 "platform=%s reason=malformed "
+			 "error=\"%s\"",
+			 p->provider->name, buf_str(&err));
+		response_error(resp, 400, "malformed delivery: %s",
+			       buf_str(&err));
+		count_webhook("malformed");
+		goto out;
+	}
+	rc = webhook_shop(app, p->provider->name, &w, &shop_id, &err);
+	if (rc <= 0) {
+		if (rc < 0)
+			response_error(resp, 503, "storage unavailable");
+		else
+			response_error(resp, 404, "unknown shop '%s'", w.shop);
+		log_warn("webhook.rejected", "platform=%s reason=%s shop=%s",
+			 p->provider->name, rc < 0 ? "store" : "unknown_shop",
+			 w.shop);
+		count_webhook(rc < 0 ? "error" : "unknown_shop");
+		goto out;
+	}
+	it.shop_id = shop_id;
+	it.platform = p->provider->name;
+	it.delivery_id = w.delivery_id;
+	it.topic = w.topic;
+	it.kind = (int)w.kind;
+	it.body = pr.body;
+	it.len = pr.len;
+	rc = intake_store(app->intake, &it, &err);
+	if (rc < 0) {
+		log_error("webhook.store_failed", "platform=%s error=\"%s\"",
+			  p->provider->name, buf_str(&err));
+		response_error(resp, 503, "could not store the delivery");
+		count_webhook("error");
+		goto out;
+	}
+	log_info("webhook.accepted",
+		 "platform=%s shop=%s topic=%s delivery=%s duplicate=%d",
+		 p->provider->name, w.shop, w.topic, w.delivery_id, rc == 0);
+	response_text(resp, 200, "application/json",
+		      rc ? "{\"status\":\"stored\"}"
+			 : "{\"status\":\"duplicate\"}");
+out:
+	buf_release(&err);
+}
+
+static void fill_env(struct provider_env *env, const struct platform *p,
+		     const struct provider_shop *shop, struct http_client *http)
+{
+	env->cfg = &p->cfg;
+	env->shop = shop;
+	env->http = http;
+	env->now = clock_now();
+}
+
+static bool public_https(const struct app *app)
+{
+	return strncmp(config_get(app->cfg, CFG_SERVER_PUBLIC_URL),
+		       "https:", 6) == 0;
+}
+
+static void page_install(struct app *app, struct request *req,
+			 struct response *resp)
+{
+	const struct platform *p =
+		platforms_find(&app->platforms, request_param(req, 0));
+	struct provider_request pr;
+	struct provider_env env;
+	struct store_tx *tx = NULL;
+	struct buf state, location, err, cookie;
+	char shop[256] = "";
+
+	buf_init(&state, 128);
+	buf_init(&location, 8192);
+	buf_init(&err, BUF_SMALL);
+	buf_init(&cookie, 512);
+	if (!p) {
+		response_error(resp, 404, "platform '%s' is not enabled",
+			       request_param(req, 0));
+		goto out;
+	}
+	provider_request_of(req, &pr);
+	fill_env(&env, p, NULL, NULL);
+	if (crypto_token_hex(&state, 32) < 0 ||
+	    provider_install_redirect(p->provider, &env, &pr, state.data,
+				      &location, shop, &err) < 0) {
+		log_warn("install.refused", "platform=%s error=\"%s\"",
+			 p->provider->name, buf_str(&err));
+		response_error(resp, 400, "install refused: %s", buf_str(&err));
+		goto out;
+	}
+	if (store_tx_begin(app->store, &tx, &err) < 0 ||
+	    store_state_put(tx, state.data, p->provider->name, shop,
+			    env.now + STATE_TTL, &err) < 0 ||
+	    store_tx_commit(tx, &err) < 0) {
+		if (tx)
+			store_tx_rollback(tx);
+		response_error(resp, 503, "storage unavailable");
+		goto out;
+	}
+	/* The nonce is also bound to this browser: a cookie for the callback.
+	 */
+	if (buf_printf(&cookie,
+		       "aff_install=%s; Path=/auth/%s/callback; HttpOnly; "
+		       "SameSite=Lax; Max-Age=%d%s",
+		       state.data, p->provider->name, STATE_TTL,
+		       public_https(app) ? "; Secure" : "") < 0)
+		BUG("cookie too long");
+	response_header(resp, "Set-Cookie", cookie.data);
+	response_redirect(resp, 302, location.data);
+	log_info("install.started", "platform=%s shop=%s", p->provider->name,
+		 shop);
+out:
+	buf_release(&state);
+	buf_release(&location);
+	buf_release(&err);
+	buf_release(&cookie);
+}
+
+/* The callback's state: taken once, unexpired, and this browser's. */
+static int check_state(struct app *app, struct request *req,
+		       const struct platform *p, char shop[256],
+		       struct buf *err)
+{
+	const char *state = request_query(req, "state");
+	const char *cookie = request_cookie(req, "aff_install");
+	struct store_tx *tx;
+	int rc;
+
+	shop[0] = '\0';
+	if (!state || !state[0]) {
+		if (p->provider->caps & PROVIDER_UNSOLICITED_INSTALL)
+			return 0;
+		return errorf(err, "the callback carries no state");
+	}
+	if (store_tx_begin(app->store, &tx, err) < 0)
+		return -1;
+	rc = store_state_take(tx, state, p->provider->name, clock_now(), shop,
+			      err);
+	if (store_tx_commit(tx, err) < 0 || rc < 0)
+		return -1;
+	if (rc == 0)
+		return errorf(err, "unknown, expired or already used state");
+	if (!cookie ||
+	    !crypto_equal(cookie, strlen(cookie), state, strlen(state)))
+		return errorf(err, "the state was issued to another browser");
+	return 0;
+}
+
+static int save_shop(struct app *app, const struct platform *p,
+		     const struct install_result *res,
+		     const struct shop_info *info, int64_t *id, struct buf *err)
+{
+	struct shop shop;
+	struct store_tx *tx = NULL;
+	struct buf sealed;
+	int rc = -1;
+
+	memset(&shop, 0, sizeof(shop));
+	buf_init(&sealed, 8192);
+	shop.platform = xstrdup(p->provider->name);
+	shop.domain = xstrdup(res->shop);
+	shop.name = xstrdup(info->name);
+	shop.currency = xstrdup(info->currency);
+	shop.scopes = xstrdup(res->scopes);
+	if (shop_seal_token(p->provider->name, res->shop, res->token, &sealed,
+			    err) == 0 &&
+	    store_tx_begin(app->store, &tx, err) == 0) {
+		rc = store_shop_put(tx, &shop, sealed.data, id, err);
+		if (rc == 0)
+			rc = store_tx_commit(tx, err);
+		else
+			store_tx_rollback(tx);
+	}
+	buf_release(&sealed);
+	shop_release(&shop);
+	return rc;
+}
+
+/* Tells the merchant what failed, in words, as JSON (an API-like path). */
+static void install_failed(struct response *resp, int status,
+			   const struct platform *p, const char *what,
+			   const struct buf *err)
+{
+	log_warn("install.failed", "platform=%s step=%s error=\"%s\"",
+		 p->provider->name, what, buf_str(err));
+	response_error(resp, status, "install failed at %s: %s", what,
+		       buf_str(err));
+}
+
+static void subscribe_webhooks(struct app *app, const struct platform *p,
+			       struct provider_env *env)
+{
+	struct buf address, err;
+
+	if (!(p->provider->caps & PROVIDER_CAN_API_WEBHOOKS))
+		return;
+	buf_init(&address, 2048);
+	buf_init(&err, BUF_SMALL);
+	if (buf_printf(&address, "%s/webhooks/%s",
+		       config_get(app->cfg, CFG_SERVER_PUBLIC_URL),
+		       p->provider->name) == 0 &&
+	    provider_register_webhooks(p->provider, env, address.data, &err) !=
+		    PROVIDER_OK)
+		log_error("install.webhooks_failed",
+			  "platform=%s shop=%s error=\"%s\"", p->provider->name,
+			  env->shop->domain, buf_str(&err));
+	buf_release(&address);
+	buf_release(&err);
+}
+
+static void page_callback(struct app *app, struct request *req,
+			  struct response *resp)
+{
+	const struct platform *p =
+		platforms_find(&app->platforms, request_param(req, 0));
+	struct provider_request pr;
+	struct provider_env env;
+	struct provider_shop target = {0, NULL, NULL, NULL};
+	struct install_result res;
+	struct shop_info info;
+	struct http_client *http = http_client_new(15000);
+	struct buf err;
+	enum provider_status st;
+	char shop[256];
+	int64_t shop_id;
+
+	buf_init(&err, BUF_SMALL);
+	memset(&res, 0, sizeof(res));
+	if (!p) {
+		response_error(resp, 404, "platform '%s' is not enabled",
+			       request_param(req, 0));
+		goto out;
+	}
+	if (check_state(app, req, p, shop, &err) < 0) {
+		install_failed(resp, 400, p, "state", &err);
+		goto out;
+	}
+	provider_request_of(req, &pr);
+	fill_env(&env, p, NULL, http);
+	st = provider_finish_install(p->provider, &env, &pr, &res, &err);
+	if (st != PROVIDER_OK) {
+		install_failed(resp, st == PROVIDER_RETRY ? 502 : 400, p,
+			       "token exchange", &err);
+		goto out;
+	}
+	if (shop[0] && strcmp(shop, res.shop) != 0) {
+		errorf(&err, "the state was issued for shop '%s', not '%s'",
+		       shop, res.shop);
+		install_failed(resp, 400, p, "state", &err);
+		goto out;
+	}
+	target.domain = res.shop;
+	target.token = res.token;
+	fill_env(&env, p, &target, http);
+	st = provider_describe_shop(p->provider, &env, &info, &err);
+	if (st != PROVIDER_OK) {
+		install_failed(resp, 502, p, "reading the shop", &err);
+		goto out;
+	}
+	if (save_shop(app, p, &res, &info, &shop_id, &err) < 0) {
+		install_failed(resp, 503, p, "saving the shop", &err);
+		goto out;
+	}
+	subscribe_webhooks(app, p, &env);
+	log_info("install.done", "platform=%s shop=%s shop_id=%lld",
+		 p->provider->name, res.shop, (long long)shop_id);
+	response_header(resp, "Set-Cookie",
+			"aff_install=; Path=/; Max-Age=0; HttpOnly");
+	response_redirect(resp, 302, "/wizard");
+out:
+	OPENSSL_cleanse(res.token, sizeof(res.token));
+	http_client_free(http);
+	buf_release(&err);
+}
+
+static void page_storefront(struct app *app, struct request *req,
+			    struct response *resp)
+{
+	const char *file = request_param(req, 0);
+	size_t n = strlen(file);
+	int i;
+
+	for (i = 0; i < app->platforms.n; i++) {
+		const struct provider *p = app->platforms.items[i].provider;
+		size_t len = strlen(p->name);
+
+		if (p->storefront_js && n == len + 3 &&
+		    strncmp(file, p->name, len) == 0 &&
+		    strcmp(file + len, ".js") == 0) {
+			response_text(resp, 200,
+				      "application/javascript; charset=utf-8",
+				      p->storefront_js);
+			response_header(resp, "Cache-Control",
+					"public, max-age=3600");
+			response_header(resp, "Access-Control-Allow-Origin",
+					"*");
+			return;
+		}
+	}
+	response_error(resp, 404, "no storefront script '%s'", file);
+}
 
 const struct route platform_routes[] = {
+	{"POST", "/webhooks/:platform", page_webhook},
+	{"GET", "/install/:platform", page_install},
+	{"GET", "/auth/:platform/callback", page_callback},
+	{"GET", "/storefront/:file", page_storefront},
 	{NULL, NULL, NULL},
 };

@@ -237,6 +237,8 @@ static const char *const steps[] = {
 	" last_order_at INTEGER NOT NULL DEFAULT 0,"
 	" last_run_at INTEGER NOT NULL DEFAULT 0,"
 	" last_error TEXT NOT NULL DEFAULT '');"
+	"ALTER TABLE inbox ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX inbox_shop ON inbox (shop_id, status);"
 	"ALTER TABLE shops ADD COLUMN no_gift_cards INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE shops ADD COLUMN notice TEXT NOT NULL DEFAULT '';"
 	"CREATE TABLE emails ("
@@ -253,6 +255,30 @@ static const char *const steps[] = {
 	" last_error TEXT NOT NULL DEFAULT '',"
 	" created_at INTEGER NOT NULL);"
 	"CREATE INDEX emails_due ON emails (status, next_attempt_at);",
+
+	/* 4: sessions, sign-in links, sign-in attempts, click lookups */
+	"CREATE TABLE sessions ("
+	" id_hash TEXT PRIMARY KEY," /* SHA-256 of the cookie value */
+	" kind TEXT NOT NULL CHECK (kind IN ('merchant', 'affiliate')),"
+	" shop_id INTEGER NOT NULL REFERENCES shops(id),"
+	" affiliate_id INTEGER REFERENCES affiliates(id),"
+	" csrf TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL);"
+	"CREATE INDEX sessions_expiry ON sessions (expires_at);"
+	"CREATE TABLE signin_links ("
+	" token_hash TEXT PRIMARY KEY,"
+	" shop_id INTEGER NOT NULL REFERENCES shops(id),"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL,"
+	" used_at INTEGER);"
+	"CREATE TABLE signin_attempts ("
+	" key TEXT NOT NULL," /* pseudonymised ip or shop + email */
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX signin_attempts_key ON signin_attempts (key, at);"
+	"CREATE INDEX affiliates_code ON affiliates (code);"
+	"CREATE INDEX clicks_shop_time ON clicks (shop_id, created_at);"
+	"CREATE INDEX orders_shop_time ON orders (shop_id, placed_at);",
 };
 
 int migrations_count(void)

@@ -714,11 +714,17 @@ static int gift_card_create(struct call *c, cJSON *data, cJSON *errors)
 	return ret;
 }
 
-/* The value of "code:" in a search string, unquoted; NULL if none. */
+/*
+ * The code a search string looks for: the value of "code:", or else the
+ * bare term (Shopify's default search field for gift cards is the code);
+ * NULL for an empty query.
+ */
 static char *search_code(const char *q)
 {
 	const char *p = q ? strstr(q, "code:") : NULL;
 
+	if (!p && q && q[0])
+		return xstrndup(q, strcspn(q, " \t'\")"));
 	if (!p)
 		return NULL;
 	p += 5;

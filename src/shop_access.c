@@ -1,0 +1,67 @@
+#include "shop_access.h"
+#include "seal.h"
+#include "store/store_shops.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+
+static void token_context(const char *platform, const char *domain, char *out,
+			  size_t n)
+{
+	snprintf(out, n, "token:%s:%s", platform, domain);
+}
+
+int shop_seal_token(const char *platform, const char *domain, const char *token,
+		    struct buf *out, struct buf *err)
+{
+	char ctx[300];
+
+	token_context(platform, domain, ctx, sizeof(ctx));
+	return seal_encrypt(out, ctx, token, strlen(token), err);
+}
+
+int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
+		     int64_t shop_id, struct shop_handle *h, struct buf *err)
+{
+	struct buf sealed;
+	char ctx[300];
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	buf_init(&h->token, 4096);
+	buf_init(&sealed, 8192);
+	rc = store_shop_get(tx, shop_id, &h->shop, err);
+	if (rc <= 0) {
+		buf_release(&sealed);
+		return rc < 0 ? -1
+			      : errorf(err, "no shop %lld", (long long)shop_id);
+	}
+	h->platform = platforms_find(set, h->shop.platform);
+	h->ps.id = h->shop.id;
+	h->ps.domain = h->shop.domain;
+	h->ps.currency = h->shop.currency;
+	rc = store_shop_token(tx, shop_id, &sealed, err);
+	if (rc == 1) {
+		token_context(h->shop.platform, h->shop.domain, ctx,
+			      sizeof(ctx));
+		rc = seal_decrypt(&h->token, ctx, sealed.data, err);
+		if (rc == 0)
+			h->ps.token = buf_str(&h->token);
+	}
+	buf_release(&sealed);
+	if (rc < 0) {
+		shop_handle_release(h);
+		return -1;
+	}
+	return 0;
+}
+
+void shop_handle_release(struct shop_handle *h)
+{
+	if (h->token.data)
+		OPENSSL_cleanse(h->token.data, h->token.cap);
+	buf_release(&h->token);
+	shop_release(&h->shop);
+	memset(&h->ps, 0, sizeof(h->ps));
+}

@@ -1,0 +1,33 @@
+/*
+ * A shop ready for provider calls: its row, its platform and its token
+ * unsealed for the duration of the handle. Tokens are sealed with the
+ * context "token:<platform>:<domain>", so a sealed token moved to
+ * another shop's row does not open.
+ */
+#ifndef AFFILIATED_SHOP_ACCESS_H
+#define AFFILIATED_SHOP_ACCESS_H
+
+#include "model.h"
+#include "platform.h"
+#include "store/store.h"
+
+struct shop_handle {
+	struct shop shop;
+	struct buf token; /* in clear; wiped on release */
+	struct provider_shop ps;
+	const struct platform *platform; /* NULL when turned off */
+};
+
+/*
+ * Loads shop_id. A shop without a token (uninstalled) opens with
+ * ps.token NULL; callers that need the API check it.
+ */
+int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
+		     int64_t shop_id, struct shop_handle *h, struct buf *err);
+void shop_handle_release(struct shop_handle *h);
+
+/* Seals a token for the shop into out. */
+int shop_seal_token(const char *platform, const char *domain, const char *token,
+		    struct buf *out, struct buf *err);
+
+#endif

@@ -1,0 +1,145 @@
+#include "store/store_inbox.h"
+#include "store/store_internal.h"
+#include "util/clock.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void inbox_item_release(struct inbox_item *it)
+{
+	free(it->body);
+	it->body = NULL;
+}
+
+int store_inbox_put(struct store_tx *tx, const struct inbox_put *it,
+		    int64_t *id, struct buf *err)
+{
+	static const char sql[] =
+		"INSERT INTO inbox (shop_id, platform, delivery_id, topic, "
+		"kind,"
+		" received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT (platform, delivery_id) DO NOTHING";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, it->shop_id);
+	bind_text(s, 2, it->platform);
+	bind_text(s, 3, it->delivery_id);
+	bind_text(s, 4, it->topic);
+	bind_int(s, 5, it->kind);
+	bind_int(s, 6, clock_now());
+	bind_blob(s, 7, it->body, it->len);
+	if (step_done(tx->conn, s, "storing the delivery", err) < 0)
+		return -1;
+	if (sqlite3_changes(tx->conn->db) == 0)
+		return 0;
+	*id = sqlite3_last_insert_rowid(tx->conn->db);
+	return 1;
+}
+
+int store_inbox_due(struct store_tx *tx, int64_t now, int part, int nparts,
+		    int max, struct inbox_item **items, size_t *n,
+		    struct buf *err)
+{
+	static const char sql[] =
+		"SELECT id, shop_id, platform, delivery_id, topic, kind, body,"
+		" attempts FROM inbox WHERE status = 'pending'"
+		" AND next_attempt_at <= ? AND shop_id % ? = ?"
+		" ORDER BY id LIMIT ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	*items = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	bind_int(s, 1, now);
+	bind_int(s, 2, nparts);
+	bind_int(s, 3, part);
+	bind_int(s, 4, max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inbox_item *it;
+		const void *body = sqlite3_column_blob(s, 6);
+		size_t len = (size_t)sqlite3_column_bytes(s, 6);
+
+		*items = xrealloc(*items, (*n + 1) * sizeof(**items));
+		it = &(*items)[(*n)++];
+		memset(it, 0, sizeof(*it));
+		it->id = sqlite3_column_int64(s, 0);
+		it->shop_id = sqlite3_column_int64(s, 1);
+		snprintf(it->platform, sizeof(it->platform), "%s",
+			 (const char *)sqlite3_column_text(s, 2));
+		snprintf(it->delivery_id, sizeof(it->delivery_id), "%s",
+			 (const char *)sqlite3_column_text(s, 3));
+		snprintf(it->topic, sizeof(it->topic), "%s",
+			 (const char *)sqlite3_column_text(s, 4));
+		it->kind = sqlite3_column_int(s, 5);
+		it->body = xmalloc(len + 1);
+		if (len)
+			memcpy(it->body, body, len);
+		it->body[len] = '\0';
+		it->len = len;
+		it->attempts = sqlite3_column_int64(s, 7);
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : conn_error(tx->conn, "reading the inbox", err);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_inbox_done(struct store_tx *tx, int64_t id, const char *status,
+		     const char *note, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE inbox SET status = ?, last_error = ?, processed_at = ?,"
+		" attempts = attempts + 1 WHERE id = ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_text(s, 1, status);
+	bind_text(s, 2, note);
+	bind_int(s, 3, clock_now());
+	bind_int(s, 4, id);
+	return step_done(tx->conn, s, "updating the inbox", err);
+}
+
+int store_inbox_retry(struct store_tx *tx, int64_t id, int64_t next_at,
+		      const char *error, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ?,"
+		" last_error = ? WHERE id = ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, next_at);
+	bind_text(s, 2, error);
+	bind_int(s, 3, id);
+	return step_done(tx->conn, s, "updating the inbox", err);
+}
+
+int store_inbox_count(struct store_tx *tx, const char *status, int64_t *n,
+		      struct buf *err)
+{
+	static const char sql[] = "SELECT count(*) FROM inbox WHERE status = ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	bind_text(s, 1, status);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = conn_error(tx->conn, "counting the inbox", err);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
