@@ -36,6 +36,10 @@ const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_SERVER_LOG_LEVEL */
 	{"server", "log_level", CONFIG_LEVEL, "info", 0, 0, false,
 	 "debug, info, warn or error"},
+	/* CFG_SERVER_RECONCILE_INTERVAL */
+	{"server", "reconcile_interval", CONFIG_INT, "900", 0, 86400, false,
+	 "seconds between passes that fetch orders no webhook delivered "
+	 "(0: off)"},
 	/* CFG_STORE_PATH */
 	{"store", "path", CONFIG_STRING, "data/affiliated.db", 0, 0, false,
 	 "SQLite database file; its directory must be writable"},

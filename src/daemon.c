@@ -9,6 +9,8 @@
 #include "app.h"
 #include "cli.h"
 #include "http/server.h"
+#include "intake.h"
+#include "worker.h"
 #include "log.h"
 #include "metrics.h"
 #include "seal.h"
@@ -59,6 +61,7 @@ static int wait_for_stop(struct app *app, const sigset_t *set)
 static int serve(struct app *app)
 {
 	struct http_server *srv = NULL;
+	struct workers *workers = NULL;
 	struct buf err;
 	sigset_t set;
 	uint16_t port = 0;
@@ -83,6 +86,9 @@ static int serve(struct app *app)
 		cli_fail("security", &err);
 		goto out;
 	}
+	workers = workers_start(app, (int)config_int(app->cfg,
+						     CFG_SERVER_WORKERS));
+	app->intake = intake_start(app->store, workers_notify, workers);
 	if (http_server_start(srv, app, &err) < 0) {
 		cli_fail("listen", &err);
 		goto out;
@@ -97,6 +103,10 @@ static int serve(struct app *app)
 	rc = EXIT_OK;
 out:
 	http_server_stop(srv, 0);
+	/* Deliveries already queued are committed before the workers stop. */
+	intake_stop(app->intake);
+	app->intake = NULL;
+	workers_stop(workers);
 	store_close(app->store);
 	app->store = NULL;
 	seal_close();

@@ -1,0 +1,31 @@
+/*
+ * Catching up on orders no webhook delivered: lists the orders a shop
+ * updated since a time through the platform's API and runs each through
+ * the same idempotent pipeline as a webhook. An order the webhooks
+ * already brought books nothing.
+ */
+#ifndef AFFILIATED_RECONCILE_H
+#define AFFILIATED_RECONCILE_H
+
+#include "platform.h"
+#include "store/store.h"
+
+struct reconcile_stats {
+	int64_t seen;	  /* orders the platform listed */
+	int64_t unknown;  /* of which no webhook had delivered */
+	int64_t accrued;  /* commissions booked by this pass */
+	int64_t newest;	  /* newest updated_at seen */
+};
+
+/*
+ * One shop since a time (0: since the last pass, with an hour of
+ * overlap, or two days back on the first). Waits out throttling.
+ */
+int reconcile_shop(struct store *st, const struct platform_set *set,
+		   int64_t shop_id, int64_t since, struct reconcile_stats *out,
+		   struct buf *err);
+/* Every active shop whose platform can list orders. */
+int reconcile_all(struct store *st, const struct platform_set *set,
+		  struct buf *err);
+
+#endif

@@ -1,0 +1,455 @@
+/*
+ * Worker threads: take stored deliveries from the inbox and run them
+ * through the pipeline. Worker k owns the shops with id % n == k, so one
+ * shop's deliveries are handled in order by one thread. Network calls (an
+ * order to fetch) happen before the write transaction, never inside it.
+ * A batch of deliveries shares one commit; each runs in a savepoint, so a
+ * bad one is undone alone and recorded as failed with its reason.
+ */
+#include "worker.h"
+#include "app.h"
+#include "engine.h"
+#include "log.h"
+#include "metrics.h"
+#include "reconcile.h"
+#include "shop_access.h"
+#include "store/store_inbox.h"
+#include "store/store_platform.h"
+#include "store/store_shops.h"
+#include "util/clock.h"
+#include "util/xalloc.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH 64
+#define MAX_ATTEMPTS 12
+#define APPROVE_EVERY 30
+/* A refund for an order we have not seen waits this many tries for it. */
+#define REFUND_WAIT_TRIES 2
+
+struct worker {
+	struct workers *pool;
+	int part;
+	pthread_t thread;
+	struct http_client *http;
+};
+
+struct workers {
+	struct app *app;
+	int n;
+	struct worker *w;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+	unsigned long generation; /* bumped by every notify */
+	struct metric *done, *failed, *retried;
+};
+
+/* The outcome of fetching, before the transaction. */
+struct fetched {
+	bool tried;
+	enum provider_status status;
+	struct order order;
+	char error[512];
+};
+
+static int64_t backoff(int64_t attempts)
+{
+	int64_t s = 30;
+
+	while (attempts-- > 0 && s < 6 * 3600)
+		s *= 2;
+	return s > 6 * 3600 ? 6 * 3600 : s;
+}
+
+/* Fetches the order an item names, when it needs one. */
+static void fetch_for(struct worker *wk, const struct inbox_item *it,
+		      struct fetched *f)
+{
+	struct app *app = wk->pool->app;
+	struct shop_handle h;
+	struct store_tx *tx;
+	struct order_refund r;
+	struct buf err;
+	char id[128] = "";
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	buf_init(&err, BUF_SMALL);
+	if (store_read_begin(app->store, &tx, &err) < 0)
+		goto out;
+	rc = shop_handle_open(tx, &app->platforms, it->shop_id, &h, &err);
+	store_tx_rollback(tx);
+	if (rc < 0)
+		goto out;
+	if (!h.platform || !h.ps.token) {
+		f->tried = true;
+		f->status = PROVIDER_UNAUTHORIZED;
+		snprintf(f->error, sizeof(f->error),
+			 "shop is uninstalled or its platform is off");
+		shop_handle_release(&h);
+		goto out;
+	}
+	if (it->kind == WEBHOOK_ORDER_REF)
+		rc = provider_parse_order_ref(h.platform->provider, it->body,
+					      it->len, id, sizeof(id), &err);
+	else if ((rc = provider_parse_refund(h.platform->provider, it->body,
+					      it->len, id, sizeof(id), &r,
+					      &err)) == 0)
+		free(r.id);
+	if (rc == 0) {
+		struct provider_env env = {&h.platform->cfg, &h.ps, wk->http,
+					   clock_now()};
+
+		f->tried = true;
+		f->status = provider_fetch_order(h.platform->provider, &env, id,
+						 &f->order, &err);
+	}
+	snprintf(f->error, sizeof(f->error), "%s", buf_str(&err));
+	shop_handle_release(&h);
+out:
+	buf_release(&err);
+}
+
+static bool needs_fetch(const struct inbox_item *it)
+{
+	return it->kind == WEBHOOK_ORDER_REF ||
+	       (it->kind == WEBHOOK_REFUND && it->attempts >= REFUND_WAIT_TRIES);
+}
+
+static const struct platform *item_platform(struct app *app,
+					    const struct inbox_item *it)
+{
+	return platforms_find(&app->platforms, it->platform);
+}
+
+static int handle_privacy(struct store_tx *tx, const struct platform *p,
+			  const struct inbox_item *it, struct buf *err)
+{
+	char id[128] = "", email[256] = "";
+	struct buf export;
+	int64_t n = 0;
+	int rc = 0;
+
+	buf_init(&export, BUF_LARGE);
+	if (it->kind != WEBHOOK_SHOP_REDACT &&
+	    provider_parse_privacy(p->provider, it->body, it->len, id,
+				   sizeof(id), email, sizeof(email), err) < 0)
+		rc = -1;
+	else if (it->kind == WEBHOOK_DATA_REQUEST)
+		rc = store_privacy_export(tx, it->shop_id, id, email, &export,
+					  err);
+	else if (it->kind == WEBHOOK_CUSTOMER_REDACT)
+		rc = store_privacy_redact_customer(tx, it->shop_id, id, email,
+						   &n, err);
+	else
+		rc = store_privacy_redact_shop(tx, it->shop_id, err);
+	if (rc == 0)
+		rc = store_privacy_add(tx, it->shop_id,
+				       webhook_kind_str(it->kind), id, email,
+				       export.data, err);
+	if (rc == 0)
+		log_info("privacy.done", "shop_id=%lld kind=%s orders=%lld",
+			 (long long)it->shop_id, webhook_kind_str(it->kind),
+			 (long long)n);
+	buf_release(&export);
+	return rc;
+}
+
+/*
+ * Runs one item inside the transaction. Returns 0 done, 1 to retry later
+ * (note says why), -1 failed for good (err says why).
+ */
+static int handle(struct store_tx *tx, struct app *app,
+		  const struct inbox_item *it, struct fetched *f,
+		  struct buf *note, struct buf *err)
+{
+	const struct platform *p = item_platform(app, it);
+	struct engine_outcome out;
+	struct order_refund r;
+	struct order o;
+	char id[128];
+	int rc;
+
+	if (!p)
+		return errorf(err, "platform %s is turned off", it->platform);
+	if (f->tried && f->status != PROVIDER_OK) {
+		if (f->status == PROVIDER_RETRY) {
+			errorf(note, "fetching the order: %s", f->error);
+			return 1;
+		}
+		return errorf(err, "the order can no longer be fetched (%s): %s",
+			      provider_status_str(f->status), f->error);
+	}
+	if (f->tried)
+		return engine_process_order(tx, it->shop_id, &f->order, NULL,
+					    &out, err);
+	switch ((enum webhook_kind)it->kind) {
+	case WEBHOOK_ORDER:
+		if (provider_parse_order(p->provider, it->body, it->len, &o,
+					 err) < 0)
+			return -1;
+		rc = engine_process_order(tx, it->shop_id, &o, NULL, &out, err);
+		order_release(&o);
+		return rc;
+	case WEBHOOK_REFUND:
+		if (provider_parse_refund(p->provider, it->body, it->len, id,
+					  sizeof(id), &r, err) < 0)
+			return -1;
+		rc = engine_process_refund(tx, it->shop_id, id, &r, &out, err);
+		free(r.id);
+		if (rc == 0)
+			errorf(note, "waiting for order %s", id);
+		return rc < 0 ? -1 : rc == 0 ? 1 : 0;
+	case WEBHOOK_UNINSTALLED:
+		log_info("shop.uninstalled", "shop_id=%lld",
+			 (long long)it->shop_id);
+		return store_shop_uninstall(tx, it->shop_id, err);
+	case WEBHOOK_DATA_REQUEST:
+	case WEBHOOK_CUSTOMER_REDACT:
+	case WEBHOOK_SHOP_REDACT:
+		return handle_privacy(tx, p, it, err);
+	default:
+		return 0;
+	}
+}
+
+static void settle(struct workers *pool, struct store_tx *tx,
+		   const struct inbox_item *it, int rc, const struct buf *note,
+		   const struct buf *err)
+{
+	struct buf e;
+
+	buf_init(&e, BUF_SMALL);
+	if (rc == 0) {
+		store_inbox_done(tx, it->id,
+				 it->kind == WEBHOOK_IGNORED ? "ignored" : "done",
+				 "", &e);
+		metrics_inc(pool->done);
+	} else if (rc == 1 && it->attempts + 1 < MAX_ATTEMPTS) {
+		store_inbox_retry(tx, it->id,
+				  clock_now() + backoff(it->attempts),
+				  buf_str(note), &e);
+		metrics_inc(pool->retried);
+	} else {
+		log_warn("webhook.failed",
+			 "id=%lld platform=%s topic=%s error=\"%s\"",
+			 (long long)it->id, it->platform, it->topic,
+			 rc == 1 ? buf_str(note) : buf_str(err));
+		store_inbox_done(tx, it->id, "failed",
+				 rc == 1 ? buf_str(note) : buf_str(err), &e);
+		metrics_inc(pool->failed);
+	}
+	buf_release(&e);
+}
+
+static int run_batch(struct worker *wk, struct inbox_item *items, size_t n,
+		     struct fetched *f, struct buf *err)
+{
+	struct app *app = wk->pool->app;
+	struct store_tx *tx;
+	struct buf note, why;
+	size_t i;
+	int rc;
+
+	if (store_tx_begin(app->store, &tx, err) < 0)
+		return -1;
+	buf_init(&note, BUF_SMALL);
+	buf_init(&why, BUF_SMALL);
+	for (i = 0; i < n; i++) {
+		buf_reset(&note);
+		buf_reset(&why);
+		if (store_savepoint(tx, err) < 0)
+			break;
+		rc = handle(tx, app, &items[i], &f[i], &note, &why);
+		if (rc == 0)
+			store_savepoint_release(tx, err);
+		else
+			store_savepoint_rollback(tx);
+		settle(wk->pool, tx, &items[i], rc, &note, &why);
+	}
+	buf_release(&note);
+	buf_release(&why);
+	if (i < n) {
+		store_tx_rollback(tx);
+		return -1;
+	}
+	return store_tx_commit(tx, err);
+}
+
+/* One round: returns how many items it handled, -1 on a store error. */
+static int work_once(struct worker *wk)
+{
+	struct app *app = wk->pool->app;
+	struct inbox_item *items = NULL;
+	struct fetched *f;
+	struct store_tx *tx;
+	struct buf err;
+	size_t n = 0, i;
+	int rc = -1;
+
+	buf_init(&err, BUF_SMALL);
+	if (store_read_begin(app->store, &tx, &err) < 0)
+		goto out;
+	rc = store_inbox_due(tx, clock_now(), wk->part, wk->pool->n, BATCH,
+			     &items, &n, &err);
+	store_tx_rollback(tx);
+	if (rc < 0 || n == 0)
+		goto out;
+	f = xcalloc(n, sizeof(*f));
+	for (i = 0; i < n; i++)
+		if (needs_fetch(&items[i]))
+			fetch_for(wk, &items[i], &f[i]);
+	rc = run_batch(wk, items, n, f, &err) < 0 ? -1 : (int)n;
+	for (i = 0; i < n; i++) {
+		if (f[i].tried && f[i].status == PROVIDER_OK)
+			order_release(&f[i].order);
+		inbox_item_release(&items[i]);
+	}
+	free(f);
+out:
+	if (rc < 0)
+		log_error("worker.failed", "part=%d error=\"%s\"", wk->part,
+			  buf_str(&err));
+	free(items);
+	buf_release(&err);
+	return rc;
+}
+
+static void approve_due(struct app *app)
+{
+	struct store_tx *tx;
+	struct buf err;
+	int count = 0;
+
+	buf_init(&err, BUF_SMALL);
+	if (store_tx_begin(app->store, &tx, &err) == 0) {
+		if (engine_approve_due(tx, clock_now(), &count, &err) < 0)
+			store_tx_rollback(tx);
+		else
+			store_tx_commit(tx, &err);
+	}
+	if (err.len)
+		log_error("approve.failed", "error=\"%s\"", buf_str(&err));
+	else if (count)
+		log_info("approve.done", "count=%d", count);
+	buf_release(&err);
+}
+
+/* Housekeeping that one worker does: approvals and reconciliation. */
+static void periodic(struct worker *wk, int64_t *last_approve,
+		     int64_t *last_reconcile)
+{
+	struct app *app = wk->pool->app;
+	int64_t now = clock_now();
+	int64_t every = config_int(app->cfg, CFG_SERVER_RECONCILE_INTERVAL);
+	struct buf err;
+
+	if (wk->part != 0)
+		return;
+	if (now - *last_approve >= APPROVE_EVERY) {
+		*last_approve = now;
+		approve_due(app);
+	}
+	if (every > 0 && now - *last_reconcile >= every) {
+		*last_reconcile = now;
+		buf_init(&err, BUF_SMALL);
+		if (reconcile_all(app->store, &app->platforms, &err) < 0)
+			log_error("reconcile.failed", "error=\"%s\"",
+				  buf_str(&err));
+		buf_release(&err);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct workers *pool = wk->pool;
+	int64_t last_approve = 0, last_reconcile = clock_now();
+	unsigned long seen;
+	struct timespec until;
+	int n;
+
+	for (;;) {
+		pthread_mutex_lock(&pool->lock);
+		seen = pool->generation;
+		pthread_mutex_unlock(&pool->lock);
+		n = work_once(wk);
+		periodic(wk, &last_approve, &last_reconcile);
+		pthread_mutex_lock(&pool->lock);
+		if (pool->stopping) {
+			pthread_mutex_unlock(&pool->lock);
+			break;
+		}
+		if (n < BATCH && pool->generation == seen) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += n < 0 ? 5 : 1;
+			pthread_cond_timedwait(&pool->wake, &pool->lock, &until);
+		}
+		pthread_mutex_unlock(&pool->lock);
+	}
+	return NULL;
+}
+
+struct workers *workers_start(struct app *app, int n)
+{
+	struct workers *pool = xcalloc(1, sizeof(*pool));
+	int i;
+
+	pool->app = app;
+	pool->n = n;
+	pool->w = xcalloc((size_t)n, sizeof(*pool->w));
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->wake, NULL);
+	pool->done = metrics_counter("affiliated_inbox_processed_total",
+				     "Stored deliveries processed, by result",
+				     "result=\"done\"");
+	pool->failed = metrics_counter("affiliated_inbox_processed_total",
+				       "Stored deliveries processed, by result",
+				       "result=\"failed\"");
+	pool->retried = metrics_counter("affiliated_inbox_processed_total",
+					"Stored deliveries processed, by result",
+					"result=\"retry\"");
+	for (i = 0; i < n; i++) {
+		pool->w[i].pool = pool;
+		pool->w[i].part = i;
+		pool->w[i].http = http_client_new(15000);
+		if (pthread_create(&pool->w[i].thread, NULL, worker_main,
+				   &pool->w[i]) != 0)
+			BUG("cannot start a worker");
+	}
+	return pool;
+}
+
+void workers_notify(void *ctx)
+{
+	struct workers *pool = ctx;
+
+	pthread_mutex_lock(&pool->lock);
+	pool->generation++;
+	pthread_cond_broadcast(&pool->wake);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+void workers_stop(struct workers *pool)
+{
+	int i;
+
+	if (!pool)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->stopping = true;
+	pthread_cond_broadcast(&pool->wake);
+	pthread_mutex_unlock(&pool->lock);
+	for (i = 0; i < pool->n; i++) {
+		pthread_join(pool->w[i].thread, NULL);
+		http_client_free(pool->w[i].http);
+	}
+	pthread_cond_destroy(&pool->wake);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->w);
+	free(pool);
+}
