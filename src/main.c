@@ -1,6 +1,7 @@
 /* The affiliated command: a table of subcommands (git's commands[]). */
 #include "cli.h"
 #include "cmd_admin.h"
+#include "commands.h"
 #include "daemon.h"
 #include "util/xalloc.h"
 
@@ -21,6 +22,22 @@ static const struct cli_cmd commands[] = {
 	{"migrate", cmd_migrate, "migrate", "apply database migrations"},
 	{"check-config", cmd_check_config, "check-config",
 	 "validate and print the configuration"},
+	{"shops", cmd_shops, "shops", "add and list shops"},
+	{"programs", cmd_programs, "programs", "add, list and show programs"},
+	{"affiliates", cmd_affiliates, "affiliates",
+	 "add, list, show and disable affiliates"},
+	{"orders", cmd_orders, "orders",
+	 "orders seen, with who was credited and why"},
+	{"commissions", cmd_commissions, "commissions",
+	 "list commissions, approve held ones"},
+	{"ledger", cmd_ledger, "ledger",
+	 "entries and balances, hash-chain check, payouts"},
+	{"rewards", cmd_rewards, "rewards", "the reward outbox"},
+	{"simulate", cmd_simulate, "simulate",
+	 "dry run of a program over past orders"},
+	{"reconcile", cmd_reconcile, "reconcile",
+	 "fetch orders no webhook delivered"},
+	{"privacy", cmd_privacy, "privacy", "privacy requests received"},
 	{"version", cmd_version, "version", "print the version"},
 	{"help", cmd_help, "help", "list the commands"},
 	{NULL, NULL, NULL, NULL},

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OVERLAP 3600
+#define OVERLAP	       3600
 #define FIRST_LOOKBACK (2 * 86400)
-#define MAX_WAITS 20
-#define MAX_WAIT_MS 30000
+#define MAX_WAITS      20
+#define MAX_WAIT_MS    30000
 
 struct pass {
 	struct store *st;
@@ -91,7 +91,8 @@ static int record(struct store *st, int64_t shop_id,
 static int walk_pages(struct shop_handle *h, struct http_client *http,
 		      int64_t since, struct pass *pass, struct buf *err)
 {
-	struct provider_env env = {&h->platform->cfg, &h->ps, http, clock_now()};
+	struct provider_env env = {&h->platform->cfg, &h->ps, http,
+				   clock_now()};
 	struct order_page_cursor cursor;
 	enum provider_status st;
 	int waits = 0;
@@ -135,7 +136,7 @@ int reconcile_shop(struct store *st, const struct platform_set *set,
 	if (!h.platform || !h.ps.token ||
 	    !(h.platform->provider->caps & PROVIDER_CAN_FETCH_ORDER)) {
 		rc = errorf(err, "shop %s cannot be read: %s", h.shop.domain,
-			    !h.platform ? "its platform is not configured"
+			    !h.platform	  ? "its platform is not configured"
 			    : !h.ps.token ? "it is not installed"
 					  : "its platform lists no orders");
 		shop_handle_release(&h);
@@ -198,7 +199,8 @@ int reconcile_all(struct store *st, const struct platform_set *set,
 		buf_init(&one, BUF_SMALL);
 		/* One shop's failure must not stop the others. */
 		if (reconcile_shop(st, set, l.ids[i], 0, &stats, &one) < 0)
-			log_warn("reconcile.failed", "shop_id=%lld error=\"%s\"",
+			log_warn("reconcile.failed",
+				 "shop_id=%lld error=\"%s\"",
 				 (long long)l.ids[i], buf_str(&one));
 		buf_release(&one);
 	}

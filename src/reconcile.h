@@ -11,10 +11,10 @@
 #include "store/store.h"
 
 struct reconcile_stats {
-	int64_t seen;	  /* orders the platform listed */
-	int64_t unknown;  /* of which no webhook had delivered */
-	int64_t accrued;  /* commissions booked by this pass */
-	int64_t newest;	  /* newest updated_at seen */
+	int64_t seen;	 /* orders the platform listed */
+	int64_t unknown; /* of which no webhook had delivered */
+	int64_t accrued; /* commissions booked by this pass */
+	int64_t newest;	 /* newest updated_at seen */
 };
 
 /*

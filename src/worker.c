@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 64
-#define MAX_ATTEMPTS 12
+#define BATCH	      64
+#define MAX_ATTEMPTS  12
 #define APPROVE_EVERY 30
 /* A refund for an order we have not seen waits this many tries for it. */
 #define REFUND_WAIT_TRIES 2
@@ -97,8 +97,8 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 		rc = provider_parse_order_ref(h.platform->provider, it->body,
 					      it->len, id, sizeof(id), &err);
 	else if ((rc = provider_parse_refund(h.platform->provider, it->body,
-					      it->len, id, sizeof(id), &r,
-					      &err)) == 0)
+					     it->len, id, sizeof(id), &r,
+					     &err)) == 0)
 		free(r.id);
 	if (rc == 0) {
 		struct provider_env env = {&h.platform->cfg, &h.ps, wk->http,
@@ -117,7 +117,8 @@ out:
 static bool needs_fetch(const struct inbox_item *it)
 {
 	return it->kind == WEBHOOK_ORDER_REF ||
-	       (it->kind == WEBHOOK_REFUND && it->attempts >= REFUND_WAIT_TRIES);
+	       (it->kind == WEBHOOK_REFUND &&
+		it->attempts >= REFUND_WAIT_TRIES);
 }
 
 static const struct platform *item_platform(struct app *app,
@@ -181,7 +182,8 @@ static int handle(struct store_tx *tx, struct app *app,
 			errorf(note, "fetching the order: %s", f->error);
 			return 1;
 		}
-		return errorf(err, "the order can no longer be fetched (%s): %s",
+		return errorf(err,
+			      "the order can no longer be fetched (%s): %s",
 			      provider_status_str(f->status), f->error);
 	}
 	if (f->tried)
@@ -226,7 +228,8 @@ static void settle(struct workers *pool, struct store_tx *tx,
 	buf_init(&e, BUF_SMALL);
 	if (rc == 0) {
 		store_inbox_done(tx, it->id,
-				 it->kind == WEBHOOK_IGNORED ? "ignored" : "done",
+				 it->kind == WEBHOOK_IGNORED ? "ignored"
+							     : "done",
 				 "", &e);
 		metrics_inc(pool->done);
 	} else if (rc == 1 && it->attempts + 1 < MAX_ATTEMPTS) {
@@ -387,7 +390,8 @@ static void *worker_main(void *arg)
 		if (n < BATCH && pool->generation == seen) {
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += n < 0 ? 5 : 1;
-			pthread_cond_timedwait(&pool->wake, &pool->lock, &until);
+			pthread_cond_timedwait(&pool->wake, &pool->lock,
+					       &until);
 		}
 		pthread_mutex_unlock(&pool->lock);
 	}
@@ -410,9 +414,9 @@ struct workers *workers_start(struct app *app, int n)
 	pool->failed = metrics_counter("affiliated_inbox_processed_total",
 				       "Stored deliveries processed, by result",
 				       "result=\"failed\"");
-	pool->retried = metrics_counter("affiliated_inbox_processed_total",
-					"Stored deliveries processed, by result",
-					"result=\"retry\"");
+	pool->retried = metrics_counter(
+		"affiliated_inbox_processed_total",
+		"Stored deliveries processed, by result", "result=\"retry\"");
 	for (i = 0; i < n; i++) {
 		pool->w[i].pool = pool;
 		pool->w[i].part = i;

@@ -251,9 +251,8 @@ static void page_install(struct app *app, struct request *req,
 	if (store_tx_begin(app->store, &tx, &err) < 0 ||
 	    store_state_put(tx, state.data, p->provider->name, shop,
 			    env.now + STATE_TTL, &err) < 0 ||
-	    store_tx_commit(tx, &err) < 0) {
-		if (tx)
-			store_tx_rollback(tx);
+	    store_tx_finish(&tx, &err) < 0) {
+		store_tx_abandon(&tx);
 		response_error(resp, 503, "storage unavailable");
 		goto out;
 	}

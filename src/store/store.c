@@ -366,6 +366,20 @@ int store_tx_commit(struct store_tx *tx, struct buf *err)
 	return rc;
 }
 
+int store_tx_finish(struct store_tx **tx, struct buf *err)
+{
+	struct store_tx *t = *tx;
+
+	*tx = NULL;
+	return store_tx_commit(t, err);
+}
+
+void store_tx_abandon(struct store_tx **tx)
+{
+	store_tx_rollback(*tx);
+	*tx = NULL;
+}
+
 void store_tx_rollback(struct store_tx *tx)
 {
 	struct store_conn *c;

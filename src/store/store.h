@@ -53,6 +53,10 @@ int store_checkpoint(struct store *st);
 int store_tx_begin(struct store *st, struct store_tx **tx, struct buf *err);
 int store_read_begin(struct store *st, struct store_tx **tx, struct buf *err);
 int store_tx_commit(struct store_tx *tx, struct buf *err);
+/* Commits *tx and sets it to NULL, whatever the outcome. */
+int store_tx_finish(struct store_tx **tx, struct buf *err);
+/* Rolls back *tx when not NULL and sets it to NULL. */
+void store_tx_abandon(struct store_tx **tx);
 void store_tx_rollback(struct store_tx *tx);
 
 /*

@@ -1,0 +1,331 @@
+/* `affiliated shops ...`, `affiliated reconcile`, `affiliated privacy`. */
+#include "cli.h"
+#include "commands.h"
+#include "model_json.h"
+#include "platform.h"
+#include "reconcile.h"
+#include "shop_access.h"
+#include "store/store_platform.h"
+#include "store/store_shops.h"
+#include "util/clock.h"
+#include "util/json.h"
+#include "util/money.h"
+#include "util/parse.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int shops_add(int argc, char **argv);
+static int shops_list(int argc, char **argv);
+
+static const struct cli_cmd shop_verbs[] = {
+	{"add", shops_add,
+	 "shops add --platform P --shop S --token T [--name N] [--currency C]",
+	 "registers a shop installed by hand (a custom app's token)"},
+	{"list", shops_list, "shops list [--json]",
+	 "shops with platform, status and install time"},
+	{NULL, NULL, NULL, NULL},
+};
+
+int cmd_shops(int argc, char **argv)
+{
+	return cli_dispatch(argc, argv, shop_verbs, "shops");
+}
+
+/* Name and currency from the platform, unless given. */
+static int describe(const struct config *cfg, const char *platform,
+		    const char *domain, const char *token,
+		    struct shop_info *info, struct buf *err)
+{
+	struct platform_set set;
+	const struct platform *p;
+	struct provider_shop ps = {0, domain, token, NULL};
+	struct provider_env env;
+	enum provider_status st;
+
+	platforms_load(&set, cfg);
+	p = platforms_find(&set, platform);
+	if (!p)
+		return errorf(err, "platform '%s' is not configured", platform);
+	env.cfg = &p->cfg;
+	env.shop = &ps;
+	env.http = http_client_new(15000);
+	env.now = clock_now();
+	st = provider_describe_shop(p->provider, &env, info, err);
+	http_client_free(env.http);
+	return st == PROVIDER_OK ? 0 : -1;
+}
+
+static int shops_add(int argc, char **argv)
+{
+	const char *platform = NULL, *domain = NULL, *token = NULL;
+	const char *name = NULL, *currency = NULL;
+	const struct cli_opt opts[] = {
+		{"platform", CLI_STRING, &platform},
+		{"shop", CLI_STRING, &domain},
+		{"token", CLI_STRING, &token},
+		{"name", CLI_STRING, &name},
+		{"currency", CLI_STRING, &currency},
+		{NULL, CLI_FLAG, NULL},
+	};
+	struct shop_info info;
+	struct config cfg;
+	struct store *st = NULL;
+	struct store_tx *tx = NULL;
+	struct shop shop;
+	struct buf err, sealed;
+	int64_t id;
+	int rc = cli_parse(argc, argv, opts, NULL, 0, &shop_verbs[0]);
+
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (!platform || !domain || !token)
+		return cli_usage_error(&shop_verbs[0],
+				       "--platform, --shop and --token are "
+				       "required");
+	if (!provider_find(platform))
+		return cli_usage_error(&shop_verbs[0], "unknown platform '%s'",
+				       platform);
+	if (currency && !money_currency_valid(currency))
+		return cli_usage_error(&shop_verbs[0],
+				       "currency '%s' is not ISO 4217",
+				       currency);
+	if (cli_load_config(&cfg) < 0)
+		return EXIT_FAIL;
+	buf_init(&err, BUF_SMALL);
+	buf_init(&sealed, 8192);
+	memset(&info, 0, sizeof(info));
+	rc = EXIT_FAIL;
+	if (!(st = cli_open_store(&cfg)))
+		goto out;
+	if (!currency &&
+	    describe(&cfg, platform, domain, token, &info, &err) < 0) {
+		error_prefix(&err,
+			     "reading the shop (pass --currency to skip)");
+		cli_fail("shops add", &err);
+		goto out;
+	}
+	memset(&shop, 0, sizeof(shop));
+	shop.platform = xstrdup(platform);
+	shop.domain = xstrdup(domain);
+	shop.name = xstrdup(name ? name : info.name);
+	shop.currency = xstrdup(currency ? currency : info.currency);
+	shop.scopes = xstrdup("");
+	if (shop_seal_token(platform, domain, token, &sealed, &err) < 0 ||
+	    store_tx_begin(st, &tx, &err) < 0 ||
+	    store_shop_put(tx, &shop, sealed.data, &id, &err) < 0 ||
+	    store_tx_finish(&tx, &err) < 0) {
+		store_tx_abandon(&tx);
+		cli_fail("shops add", &err);
+	} else {
+		printf("shop %lld: %s %s (%s)\n", (long long)id, platform,
+		       domain, shop.currency);
+		rc = EXIT_OK;
+	}
+	shop_release(&shop);
+out:
+	store_close(st);
+	buf_release(&err);
+	buf_release(&sealed);
+	config_release(&cfg);
+	return rc;
+}
+
+struct list_ctx {
+	bool json;
+	cJSON *arr;
+};
+
+static int print_shop(void *ctx, const struct shop *s)
+{
+	struct list_ctx *l = ctx;
+	char stamp[21];
+
+	if (l->json) {
+		cJSON_AddItemToArray(l->arr, shop_json(s));
+		return 0;
+	}
+	format_iso8601(s->installed_at, stamp);
+	printf("%-4lld %-8s %-32s %-4s %-12s %s\n", (long long)s->id,
+	       s->platform, s->domain, s->currency, s->status, stamp);
+	return 0;
+}
+
+static int shops_list(int argc, char **argv)
+{
+	bool json = false;
+	const struct cli_opt opts[] = {{"json", CLI_FLAG, &json},
+				       {NULL, CLI_FLAG, NULL}};
+	struct list_ctx l = {false, NULL};
+	struct config cfg;
+	struct store *st;
+	struct store_tx *tx;
+	struct buf err;
+	int rc = cli_parse(argc, argv, opts, NULL, 0, &shop_verbs[1]);
+
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (cli_load_config(&cfg) < 0)
+		return EXIT_FAIL;
+	buf_init(&err, BUF_SMALL);
+	rc = EXIT_FAIL;
+	l.json = json;
+	l.arr = cJSON_CreateArray();
+	if ((st = cli_open_store(&cfg))) {
+		if (store_read_begin(st, &tx, &err) == 0) {
+			rc = store_shop_each(tx, print_shop, &l, &err) < 0
+				     ? cli_fail("shops list", &err)
+				     : EXIT_OK;
+			store_tx_rollback(tx);
+		} else {
+			cli_fail("shops list", &err);
+		}
+		store_close(st);
+	}
+	if (rc == EXIT_OK && json)
+		rc = cli_print_json(l.arr);
+	else
+		cJSON_Delete(l.arr);
+	buf_release(&err);
+	config_release(&cfg);
+	return rc;
+}
+
+static const struct cli_cmd reconcile_cmd = {
+	"reconcile", cmd_reconcile,
+	"reconcile --shop S [--since TIME] [--json]",
+	"Fetches the orders a shop updated since TIME (ISO 8601; default: "
+	"since the\nlast pass) through the platform's API and processes any "
+	"that no webhook\ndelivered. Idempotent: what webhooks brought books "
+	"nothing."};
+
+int cmd_reconcile(int argc, char **argv)
+{
+	const char *shop_arg = NULL, *since_arg = NULL;
+	bool json = false;
+	const struct cli_opt opts[] = {{"shop", CLI_STRING, &shop_arg},
+				       {"since", CLI_STRING, &since_arg},
+				       {"json", CLI_FLAG, &json},
+				       {NULL, CLI_FLAG, NULL}};
+	struct reconcile_stats stats;
+	struct platform_set set;
+	struct config cfg;
+	struct store *st;
+	struct shop shop;
+	struct buf err;
+	int64_t since = 0;
+	int rc = cli_parse(argc, argv, opts, NULL, 0, &reconcile_cmd);
+
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (!shop_arg)
+		return cli_usage_error(&reconcile_cmd, "--shop is required");
+	if (since_arg && parse_iso8601(since_arg, &since) < 0)
+		return cli_usage_error(&reconcile_cmd,
+				       "--since '%s' is not an ISO 8601 time",
+				       since_arg);
+	if (cli_load_config(&cfg) < 0)
+		return EXIT_FAIL;
+	buf_init(&err, BUF_SMALL);
+	rc = EXIT_FAIL;
+	platforms_load(&set, &cfg);
+	if ((st = cli_open_store(&cfg)) &&
+	    cli_find_shop(st, shop_arg, &shop) == 0) {
+		if (reconcile_shop(st, &set, shop.id, since, &stats, &err) <
+		    0) {
+			cli_fail("reconcile", &err);
+		} else if (json) {
+			cJSON *o = cJSON_CreateObject();
+
+			json_add_str(o, "shop", shop.domain);
+			json_add_int(o, "seen", stats.seen);
+			json_add_int(o, "unknown", stats.unknown);
+			json_add_int(o, "accrued", stats.accrued);
+			rc = cli_print_json(o);
+		} else {
+			printf("%s: %lld orders seen, %lld no webhook had "
+			       "delivered, %lld commissions booked\n",
+			       shop.domain, (long long)stats.seen,
+			       (long long)stats.unknown,
+			       (long long)stats.accrued);
+			rc = EXIT_OK;
+		}
+		shop_release(&shop);
+	}
+	store_close(st);
+	buf_release(&err);
+	config_release(&cfg);
+	return rc;
+}
+
+static const struct cli_cmd privacy_cmd = {
+	"privacy", cmd_privacy, "privacy [--json]",
+	"Lists the privacy requests platforms sent (data requests with what we "
+	"hold\nabout the customer, redactions done)."};
+
+static int print_privacy(void *ctx, int64_t id, int64_t shop_id,
+			 const char *kind, const char *customer_id,
+			 const char *email, const char *export_json,
+			 int64_t created_at)
+{
+	struct list_ctx *l = ctx;
+	cJSON *o;
+	char stamp[21];
+
+	format_iso8601(created_at, stamp);
+	if (!l->json) {
+		printf("%-4lld shop %-4lld %-16s %s %s %s\n", (long long)id,
+		       (long long)shop_id, kind, stamp, customer_id, email);
+		return 0;
+	}
+	o = cJSON_CreateObject();
+	json_add_int(o, "id", id);
+	json_add_int(o, "shop_id", shop_id);
+	json_add_str(o, "kind", kind);
+	json_add_str(o, "customer_id", customer_id);
+	json_add_str(o, "email", email);
+	json_add_str(o, "created_at", stamp);
+	if (export_json && export_json[0])
+		cJSON_AddItemToObject(o, "export", cJSON_Parse(export_json));
+	cJSON_AddItemToArray(l->arr, o);
+	return 0;
+}
+
+int cmd_privacy(int argc, char **argv)
+{
+	bool json = false;
+	const struct cli_opt opts[] = {{"json", CLI_FLAG, &json},
+				       {NULL, CLI_FLAG, NULL}};
+	struct config cfg;
+	struct store *st;
+	struct store_tx *tx;
+	struct buf err;
+	struct list_ctx l = {false, NULL};
+	int rc = cli_parse(argc, argv, opts, NULL, 0, &privacy_cmd);
+
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (cli_load_config(&cfg) < 0)
+		return EXIT_FAIL;
+	l.json = json;
+	l.arr = cJSON_CreateArray();
+	buf_init(&err, BUF_SMALL);
+	rc = EXIT_FAIL;
+	if ((st = cli_open_store(&cfg)) &&
+	    store_read_begin(st, &tx, &err) == 0) {
+		rc = store_privacy_each(tx, print_privacy, &l, &err) < 0
+			     ? cli_fail("privacy", &err)
+			     : EXIT_OK;
+		store_tx_rollback(tx);
+	}
+	store_close(st);
+	if (rc == EXIT_OK && json)
+		rc = cli_print_json(l.arr);
+	else
+		cJSON_Delete(l.arr);
+	buf_release(&err);
+	config_release(&cfg);
+	return rc;
+}
