@@ -213,7 +213,7 @@ static int program_from_args(const struct program_args *a,
 
 static void print_program(const struct program *p, const char *domain)
 {
-	char pct[16];
+	char pct[32];
 	size_t i;
 
 	bps_text(p->rate_bps, pct);
@@ -344,7 +344,7 @@ static void shop_domain(struct store_tx *tx, int64_t id, char out[256])
 static int list_program(void *ctx, const struct program *p)
 {
 	struct list_ctx *l = ctx;
-	char domain[256], pct[16];
+	char domain[256], pct[32];
 
 	shop_domain(l->tx, p->shop_id, domain);
 	if (l->json) {

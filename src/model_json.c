@@ -4,15 +4,15 @@
 
 #include <stdio.h>
 
-void bps_text(int64_t bps, char out[16])
+void bps_text(int64_t bps, char out[32])
 {
 	if (bps % 100 == 0)
-		snprintf(out, 16, "%lld", (long long)(bps / 100));
+		snprintf(out, 32, "%lld", (long long)(bps / 100));
 	else if (bps % 10 == 0)
-		snprintf(out, 16, "%lld.%lld", (long long)(bps / 100),
+		snprintf(out, 32, "%lld.%lld", (long long)(bps / 100),
 			 (long long)(bps % 100 / 10));
 	else
-		snprintf(out, 16, "%lld.%02lld", (long long)(bps / 100),
+		snprintf(out, 32, "%lld.%02lld", (long long)(bps / 100),
 			 (long long)(bps % 100));
 }
 
@@ -45,7 +45,7 @@ cJSON *shop_json(const struct shop *s)
 static cJSON *rules_json(const struct program *p)
 {
 	cJSON *arr = cJSON_CreateArray();
-	char pct[16];
+	char pct[32];
 	size_t i;
 
 	for (i = 0; i < p->nrules; i++) {
@@ -65,7 +65,7 @@ static cJSON *rules_json(const struct program *p)
 cJSON *program_json(const struct program *p, const char *shop_domain)
 {
 	cJSON *o = cJSON_CreateObject();
-	char pct[16];
+	char pct[32];
 
 	json_add_int(o, "id", p->id);
 	json_add_int(o, "shop_id", p->shop_id);

@@ -24,6 +24,6 @@ cJSON *entry_json(const struct ledger_entry *e);
 cJSON *reward_json(const struct reward *r);
 
 /* "15" for 1500 bps, "12.5" for 1250. */
-void bps_text(int64_t bps, char out[16]);
+void bps_text(int64_t bps, char out[32]);
 
 #endif
