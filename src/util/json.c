@@ -71,7 +71,9 @@ cJSON *json_parse(const char *text, size_t len, struct buf *err)
 		buf_release(&quoted);
 		return NULL;
 	}
-	tree = cJSON_ParseWithLengthOpts(quoted.data, quoted.len, &end, true);
+	/* The length counts the NUL: cJSON wants it in range to require it. */
+	tree = cJSON_ParseWithLengthOpts(quoted.data, quoted.len + 1, &end,
+					 true);
 	if (!tree)
 		errorf(err, "not valid JSON (near byte %zu)",
 		       end ? (size_t)(end - quoted.data) : (size_t)0);
