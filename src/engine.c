@@ -389,7 +389,21 @@ static int maybe_accrue(struct store_tx *tx, struct order_row *row,
 	rc = store_program_get(tx, row->program_id, &p, err);
 	if (rc <= 0)
 		return rc < 0 ? -1 : errorf(err, "program is gone");
-	rc = creditable(&p, o) ? accrue(tx, &p, row, o, out, err) : 0;
+	if (creditable(&p, o)) {
+		rc = accrue(tx, &p, row, o, out, err);
+	} else {
+		/* Say why nothing is booked yet, so the order explains itself. */
+		char *reason = xmalloc(strlen(row->reason) + 64);
+
+		snprintf(reason, strlen(row->reason) + 64, "%s; %s",
+			 row->reason,
+			 o->cancelled || o->financial == ORDER_VOIDED
+				 ? "cancelled before payment: no commission"
+				 : "commission booked when the order is paid");
+		free(row->reason);
+		row->reason = reason;
+		rc = store_order_put(tx, row, err);
+	}
 	program_release(&p);
 	return rc;
 }
