@@ -13,12 +13,14 @@
 
 struct store;
 struct intake;
+struct sender;
 
 struct app {
 	struct config *cfg;
 	struct store *store;
 	struct platform_set platforms;
 	struct intake *intake; /* webhook deliveries waiting for a commit */
+	struct sender *sender; /* issues rewards on the platforms */
 	atomic_bool stopping;  /* set once shutdown has begun */
 };
 

@@ -185,7 +185,15 @@ int commission_compute(const struct commission_input *in,
 			 "order base %s is below the program minimum %s", a, b);
 		return 0;
 	}
-	if (p->commission == COMMISSION_FIXED) {
+	if (p->reward != REWARD_CASH && p->reward_value > 0) {
+		/* A gift of a set value: the reward is the commission. */
+		out->amount = p->reward_value;
+		format_amount(a, sizeof(a), p->reward_value, p->currency);
+		snprintf(out->explanation, sizeof(out->explanation),
+			 "a %s worth %s per order",
+			 p->reward == REWARD_GIFT_CARD ? "gift card" : "coupon",
+			 a);
+	} else if (p->commission == COMMISSION_FIXED) {
 		out->amount = p->fixed_amount;
 		format_amount(a, sizeof(a), p->fixed_amount, p->currency);
 		snprintf(out->explanation, sizeof(out->explanation),

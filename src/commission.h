@@ -13,7 +13,9 @@
  * click's network rule, the buyer's country rule, the highest tier whose
  * threshold the affiliate's orders in the last 30 days reach, the
  * program's rate. The sum of line shares is rounded once (half away from
- * zero), then capped per order. Fixed programs pay their amount per order.
+ * zero), then capped per order. Fixed programs pay their amount per order;
+ * programs whose reward is a coupon or gift card of a set value earn that
+ * value per order.
  */
 #ifndef AFFILIATED_COMMISSION_H
 #define AFFILIATED_COMMISSION_H

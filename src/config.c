@@ -83,6 +83,30 @@ const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_ECWID_OAUTH_BASE */
 	{"ecwid", "oauth_base", CONFIG_URL, "https://my.ecwid.com/api/oauth", 0,
 	 0, false, "OAuth base URL (tests: a simulator)"},
+	/* CFG_REWARDS_MAX_ATTEMPTS */
+	{"rewards", "max_attempts", CONFIG_INT, "10", 1, 1000, false,
+	 "calls to the platform before a reward is marked failed"},
+	/* CFG_REWARDS_BACKOFF_MS */
+	{"rewards", "backoff_ms", CONFIG_INT, "2000", 10, 3600000, false,
+	 "first wait after a failed call; doubles each time, with jitter"},
+	/* CFG_REWARDS_BACKOFF_MAX_MS */
+	{"rewards", "backoff_max_ms", CONFIG_INT, "3600000", 10, 86400000,
+	 false, "longest wait between two calls for one reward"},
+	/* CFG_REWARDS_TIMEOUT_MS */
+	{"rewards", "timeout_ms", CONFIG_INT, "10000", 100, 120000, false,
+	 "time a platform call may take before it counts as failed"},
+	/* CFG_SMTP_URL */
+	{"smtp", "url", CONFIG_STRING, "", 0, 0, false,
+	 "SMTP server for reward emails, e.g. smtps://mail.example.com:465 "
+	 "(empty: no emails)"},
+	/* CFG_SMTP_FROM */
+	{"smtp", "from", CONFIG_STRING, "", 0, 0, false,
+	 "sender address of reward emails"},
+	/* CFG_SMTP_USERNAME */
+	{"smtp", "username", CONFIG_STRING, "", 0, 0, false,
+	 "SMTP user name (empty: no authentication)"},
+	/* CFG_SMTP_PASSWORD */
+	{"smtp", "password", CONFIG_STRING, "", 0, 0, true, "SMTP password"},
 };
 
 struct load_state {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "http/server.h"
 #include "intake.h"
+#include "rewards.h"
 #include "worker.h"
 #include "log.h"
 #include "metrics.h"
@@ -86,8 +87,9 @@ static int serve(struct app *app)
 		cli_fail("security", &err);
 		goto out;
 	}
-	workers = workers_start(app, (int)config_int(app->cfg,
-						     CFG_SERVER_WORKERS));
+	app->sender = sender_start(app);
+	workers = workers_start(app,
+				(int)config_int(app->cfg, CFG_SERVER_WORKERS));
 	app->intake = intake_start(app->store, workers_notify, workers);
 	if (http_server_start(srv, app, &err) < 0) {
 		cli_fail("listen", &err);
@@ -107,6 +109,8 @@ out:
 	intake_stop(app->intake);
 	app->intake = NULL;
 	workers_stop(workers);
+	sender_stop(app->sender);
+	app->sender = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	seal_close();

@@ -150,7 +150,7 @@ static int queue_reward(struct store_tx *tx, const struct program *p,
 	snprintf(r.kind, sizeof(r.kind), "%s",
 		 p->reward == REWARD_GIFT_CARD ? "gift_card" : "coupon");
 	snprintf(r.value_type, sizeof(r.value_type), "amount");
-	r.value = p->reward_value > 0 ? p->reward_value : net;
+	r.value = net;
 	snprintf(r.currency, sizeof(r.currency), "%s", c->currency);
 	snprintf(r.note, sizeof(r.note), "commission %lld, order %lld",
 		 (long long)c->id, (long long)c->order_id);
@@ -392,7 +392,8 @@ static int maybe_accrue(struct store_tx *tx, struct order_row *row,
 	if (creditable(&p, o)) {
 		rc = accrue(tx, &p, row, o, out, err);
 	} else {
-		/* Say why nothing is booked yet, so the order explains itself. */
+		/* Say why nothing is booked yet, so the order explains itself.
+		 */
 		char *reason = xmalloc(strlen(row->reason) + 64);
 
 		snprintf(reason, strlen(row->reason) + 64, "%s; %s",

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "reconcile.h"
+#include "rewards.h"
 #include "shop_access.h"
 #include "store/store_inbox.h"
 #include "store/store_platform.h"
@@ -307,6 +308,8 @@ static int work_once(struct worker *wk)
 		if (needs_fetch(&items[i]))
 			fetch_for(wk, &items[i], &f[i]);
 	rc = run_batch(wk, items, n, f, &err) < 0 ? -1 : (int)n;
+	/* Approvals in the batch may have queued rewards. */
+	sender_notify(app->sender);
 	for (i = 0; i < n; i++) {
 		if (f[i].tried && f[i].status == PROVIDER_OK)
 			order_release(&f[i].order);
@@ -339,6 +342,8 @@ static void approve_due(struct app *app)
 		log_error("approve.failed", "error=\"%s\"", buf_str(&err));
 	else if (count)
 		log_info("approve.done", "count=%d", count);
+	if (count)
+		sender_notify(app->sender);
 	buf_release(&err);
 }
 

@@ -2,7 +2,10 @@
 #include "store/store_outbox.h"
 #include "util/clock.h"
 
+#include "util/xalloc.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const status_names[REWARD_STATUS__COUNT] = {
@@ -231,4 +234,241 @@ int store_reward_cancel(struct store_tx *tx, int64_t id, const char *why,
 	if (step_done(tx->conn, s, "cancelling the reward", err) < 0)
 		return -1;
 	return sqlite3_changes(tx->conn->db) > 0 ? 1 : 0;
+}
+
+int store_reward_due(struct store_tx *tx, int64_t now, int max,
+		     struct reward **items, size_t *n, struct buf *err)
+{
+	static const char sql[] =
+		"SELECT " REWARD_COLUMNS " FROM rewards"
+		" WHERE status = 'pending'"
+		" AND next_attempt_at <= ? ORDER BY id LIMIT ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	*items = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	bind_int(s, 1, now);
+	bind_int(s, 2, max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*items = xrealloc(*items, (*n + 1) * sizeof(**items));
+		read_reward(s, &(*items)[(*n)++]);
+	}
+	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "due rewards", err);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/*
+ * Runs an UPDATE whose parameters are ?1 id, ?2 text, ?3 number, ?4 now
+ * (a statement may leave some unused); returns rows changed or -1.
+ */
+static int update_one(struct store_tx *tx, const char *sql, int64_t id,
+		      const char *text, int64_t v, struct buf *err)
+{
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, id);
+	bind_text(s, 2, text ? text : "");
+	bind_int(s, 3, v);
+	bind_int(s, 4, clock_now());
+	if (step_done(tx->conn, s, "updating the reward", err) < 0)
+		return -1;
+	return sqlite3_changes(tx->conn->db);
+}
+
+int store_reward_claim(struct store_tx *tx, int64_t id, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET status = 'sending', attempts = attempts + "
+		"1,"
+		" updated_at = ?4 WHERE id = ?1 AND status = 'pending'";
+
+	return update_one(tx, sql, id, NULL, 0, err);
+}
+
+int store_reward_issued(struct store_tx *tx, int64_t id,
+			const char *platform_id, const char *note,
+			struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET status = 'issued', platform_id = ?2,"
+		" last_error = '', note = CASE WHEN ?3 = 0 THEN note ELSE"
+		" note || '; ' || ?5 END, updated_at = ?4 WHERE id = ?1";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, id);
+	bind_text(s, 2, platform_id ? platform_id : "");
+	bind_int(s, 3, note && note[0]);
+	bind_int(s, 4, clock_now());
+	bind_text(s, 5, note ? note : "");
+	return step_done(tx->conn, s, "recording the reward", err);
+}
+
+int store_reward_again(struct store_tx *tx, int64_t id, int64_t next_at,
+		       const char *error, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET status = 'pending', next_attempt_at = ?3,"
+		" last_error = ?2, updated_at = ?4 WHERE id = ?1";
+
+	return update_one(tx, sql, id, error, next_at, err) < 0 ? -1 : 0;
+}
+
+int store_reward_fail(struct store_tx *tx, int64_t id, const char *error,
+		      struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET status = 'failed', last_error = ?2,"
+		" updated_at = ?4 WHERE id = ?1";
+
+	return update_one(tx, sql, id, error, 0, err) < 0 ? -1 : 0;
+}
+
+int store_reward_as_coupon(struct store_tx *tx, int64_t id, const char *note,
+			   struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET kind = 'coupon', status = 'pending',"
+		" next_attempt_at = 0, note = note || '; ' || ?2,"
+		" updated_at = ?4 WHERE id = ?1";
+
+	return update_one(tx, sql, id, note, 0, err) < 0 ? -1 : 0;
+}
+
+int store_reward_requeue_sending(struct store_tx *tx, int64_t *n,
+				 struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET status = 'pending', next_attempt_at = 0,"
+		" last_error = 'interrupted while sending; resent with the same"
+		" code' WHERE status = 'sending'";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s || step_done(tx->conn, s, "requeueing rewards", err) < 0)
+		return -1;
+	*n = sqlite3_changes(tx->conn->db);
+	return 0;
+}
+
+int store_reward_backlog(struct store_tx *tx, int64_t *depth, int64_t *oldest,
+			 struct buf *err)
+{
+	static const char sql[] =
+		"SELECT count(*), coalesce(min(created_at), 0) FROM rewards"
+		" WHERE status IN ('pending', 'sending')";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*depth = sqlite3_column_int64(s, 0);
+		*oldest = sqlite3_column_int64(s, 1);
+		rc = 0;
+	} else {
+		rc = conn_error(tx->conn, "reward backlog", err);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+void email_release(struct email *e)
+{
+	free(e->recipient);
+	free(e->subject);
+	free(e->body);
+	memset(e, 0, sizeof(*e));
+}
+
+int store_email_add(struct store_tx *tx, const struct email *e, struct buf *err)
+{
+	static const char sql[] =
+		"INSERT INTO emails (shop_id, reward_id, recipient, subject,"
+		" body, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT (reward_id) DO NOTHING";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, e->shop_id);
+	bind_id(s, 2, e->reward_id);
+	bind_text(s, 3, e->recipient);
+	bind_text(s, 4, e->subject);
+	bind_text(s, 5, e->body);
+	bind_int(s, 6, clock_now());
+	return step_done(tx->conn, s, "queueing the email", err);
+}
+
+int store_email_due(struct store_tx *tx, int64_t now, int max,
+		    struct email **items, size_t *n, struct buf *err)
+{
+	static const char sql[] =
+		"SELECT id, shop_id, coalesce(reward_id, 0), recipient, "
+		"subject,"
+		" body, attempts FROM emails WHERE status = 'pending'"
+		" AND next_attempt_at <= ? ORDER BY id LIMIT ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	*items = NULL;
+	*n = 0;
+	if (!s)
+		return -1;
+	bind_int(s, 1, now);
+	bind_int(s, 2, max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct email *e;
+
+		*items = xrealloc(*items, (*n + 1) * sizeof(**items));
+		e = &(*items)[(*n)++];
+		e->id = sqlite3_column_int64(s, 0);
+		e->shop_id = sqlite3_column_int64(s, 1);
+		e->reward_id = sqlite3_column_int64(s, 2);
+		e->recipient = column_strdup(s, 3);
+		e->subject = column_strdup(s, 4);
+		e->body = column_strdup(s, 5);
+		e->attempts = sqlite3_column_int64(s, 6);
+	}
+	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "due emails", err);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_email_result(struct store_tx *tx, int64_t id, const char *status,
+		       int64_t next_at, const char *error, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE emails SET status = ?2, attempts = attempts + 1,"
+		" next_attempt_at = ?3, last_error = ?4 WHERE id = ?1";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, id);
+	bind_text(s, 2, status);
+	bind_int(s, 3, next_at);
+	bind_text(s, 4, error ? error : "");
+	return step_done(tx->conn, s, "recording the email", err);
+}
+
+int store_shop_no_gift_cards(struct store_tx *tx, int64_t shop_id,
+			     const char *notice, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE shops SET no_gift_cards = 1, notice = ? WHERE id = ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_text(s, 1, notice);
+	bind_int(s, 2, shop_id);
+	return step_done(tx->conn, s, "saving the shop notice", err);
 }

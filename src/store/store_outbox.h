@@ -61,4 +61,47 @@ int store_reward_each(struct store_tx *tx, enum reward_status status,
 		      int (*fn)(void *ctx, const struct reward *r), void *ctx,
 		      struct buf *err);
 
+/* Due rewards (pending, next attempt passed), oldest first. */
+int store_reward_due(struct store_tx *tx, int64_t now, int max,
+		     struct reward **items, size_t *n, struct buf *err);
+/* pending -> sending, attempts + 1: 1 done, 0 not pending any more. */
+int store_reward_claim(struct store_tx *tx, int64_t id, struct buf *err);
+/* Records the outcome of a call. */
+int store_reward_issued(struct store_tx *tx, int64_t id,
+			const char *platform_id, const char *note,
+			struct buf *err);
+int store_reward_again(struct store_tx *tx, int64_t id, int64_t next_at,
+		       const char *error, struct buf *err);
+int store_reward_fail(struct store_tx *tx, int64_t id, const char *error,
+		      struct buf *err);
+/* The reward becomes a coupon of the same value (gift cards refused). */
+int store_reward_as_coupon(struct store_tx *tx, int64_t id, const char *note,
+			   struct buf *err);
+/* After a crash: calls in flight are unknown; the codes make them safe. */
+int store_reward_requeue_sending(struct store_tx *tx, int64_t *n,
+				 struct buf *err);
+/* Queue depth and the creation time of the oldest pending reward (0). */
+int store_reward_backlog(struct store_tx *tx, int64_t *depth, int64_t *oldest,
+			 struct buf *err);
+
+/* Emails telling recipients about their rewards. */
+struct email {
+	int64_t id;
+	int64_t shop_id;
+	int64_t reward_id;
+	char *recipient;
+	char *subject;
+	char *body;
+	int64_t attempts;
+};
+void email_release(struct email *e);
+int store_email_add(struct store_tx *tx, const struct email *e,
+		    struct buf *err);
+int store_email_due(struct store_tx *tx, int64_t now, int max,
+		    struct email **items, size_t *n, struct buf *err);
+int store_email_result(struct store_tx *tx, int64_t id, const char *status,
+		       int64_t next_at, const char *error, struct buf *err);
+int store_shop_no_gift_cards(struct store_tx *tx, int64_t shop_id,
+			     const char *notice, struct buf *err);
+
 #endif
