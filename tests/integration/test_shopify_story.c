@@ -1,0 +1,464 @@
+/*
+ * The whole Shopify story against the simulator: install through OAuth,
+ * a program and an affiliate, an orders/paid webhook with the
+ * affiliate's code, the commission and its ledger entries, the reward
+ * coupon created on the simulator, a refund clawing back; then every bad
+ * input refused with nothing stored, privacy topics, uninstall, and
+ * reconciliation of an order no webhook delivered.
+ */
+#include "crypto.h"
+#include "encode.h"
+#include "harness.h"
+#include "util/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SECRET	"story-secret-42"
+#define API_KEY "story-api-key"
+#define SHOP	"sally-mugs.myshopify.com"
+
+static struct sim_proc sim;
+static struct daemon_proc d;
+
+static const char *cli_out(const char *const *args, struct buf *out)
+{
+	buf_reset(out);
+	if (run_cli(&d, out, NULL, args) != 0)
+		return NULL;
+	return buf_str(out);
+}
+
+/* Sends a fixture (or raw text) as a signed webhook; the HTTP status. */
+static long send_webhook(const char *topic, const char *file,
+			 const char *webhook_id, const char *extra)
+{
+	char url[160], status_text[16];
+	struct buf out;
+	const char *args[16] = {"send", "--url",  url,	"--secret",
+				SECRET, "--shop", SHOP, "--topic",
+				topic,	"--file", file};
+	int n = 11;
+
+	snprintf(url, sizeof(url), "%s/webhooks/shopify", d.base);
+	if (webhook_id) {
+		args[n++] = "--webhook-id";
+		args[n++] = webhook_id;
+	}
+	if (extra)
+		args[n++] = extra;
+	args[n] = NULL;
+	buf_init(&out, BUF_SMALL);
+	assert_int_equal(sim_run("sim_shopify", args, &out), 0);
+	snprintf(status_text, sizeof(status_text), "%s", buf_str(&out));
+	buf_release(&out);
+	return strtol(status_text, NULL, 10);
+}
+
+static void fixture_path(const char *name, char *out, size_t n)
+{
+	snprintf(out, n, "%s/tests/fixtures/shopify/%s", source_dir(), name);
+}
+
+static cJSON *sim_state(void)
+{
+	struct http_reply r;
+	char url[128];
+	cJSON *j;
+
+	reply_init(&r);
+	snprintf(url, sizeof(url), "%s/_sim/state", sim.base);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	j = cJSON_Parse(buf_str(&r.body));
+	reply_release(&r);
+	assert_non_null(j);
+	return j;
+}
+
+/* Signs a Shopify query (keys sorted; here they already are) with hex. */
+static void sign_query(const char *query, char hex_out[65])
+{
+	unsigned char mac[32];
+	struct buf hex;
+
+	crypto_hmac_sha256(SECRET, strlen(SECRET), query, strlen(query), mac);
+	buf_init(&hex, 128);
+	assert_int_equal(hex_encode(&hex, mac, 32), 0);
+	snprintf(hex_out, 65, "%s", buf_str(&hex));
+	buf_release(&hex);
+}
+
+/* The query string of a URL (after '?'). */
+static const char *query_of(const char *url)
+{
+	const char *q = strchr(url, '?');
+
+	return q ? q + 1 : "";
+}
+
+static void install(void)
+{
+	struct http_reply r;
+	char query[256], hmac[65], url[1024], loc[2048], cookie[256];
+	char state_cookie[200] = "Cookie: ";
+	const char *headers[] = {state_cookie, NULL};
+	char *semi;
+
+	reply_init(&r);
+	snprintf(query, sizeof(query), "shop=%s&timestamp=%lld", SHOP,
+		 (long long)time(NULL));
+	sign_query(query, hmac);
+	snprintf(url, sizeof(url), "%s/install/shopify?%s&hmac=%s", d.base,
+		 query, hmac);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 302);
+	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
+	assert_non_null(
+		strstr(loc, "/admin/oauth/authorize?client_id=" API_KEY));
+	assert_non_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+	semi = strchr(cookie, ';');
+	if (semi)
+		*semi = '\0';
+	strncat(state_cookie, cookie, sizeof(state_cookie) - 9);
+
+	/* The merchant approves on the simulator, which redirects back. */
+	assert_int_equal(http_get(loc, NULL, &r), 0);
+	assert_int_equal(r.status, 302);
+	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
+	snprintf(url, sizeof(url), "%s/auth/shopify/callback?%s", d.base,
+		 query_of(loc));
+
+	/* Without the browser's cookie the state is refused. */
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 400);
+	reply_release(&r);
+	reply_init(&r);
+	/* That attempt used the state up: start again, properly. */
+	snprintf(query, sizeof(query), "shop=%s&timestamp=%lld", SHOP,
+		 (long long)time(NULL));
+	sign_query(query, hmac);
+	snprintf(url, sizeof(url), "%s/install/shopify?%s&hmac=%s", d.base,
+		 query, hmac);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
+	assert_non_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+	if ((semi = strchr(cookie, ';')))
+		*semi = '\0';
+	snprintf(state_cookie, sizeof(state_cookie), "Cookie: %s", cookie);
+	assert_int_equal(http_get(loc, NULL, &r), 0);
+	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
+	snprintf(url, sizeof(url), "%s/auth/shopify/callback?%s", d.base,
+		 query_of(loc));
+	assert_int_equal(http_get(url, headers, &r), 0);
+	assert_int_equal(r.status, 302);
+	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
+	assert_string_equal(loc, "/wizard");
+
+	/* Replaying the same callback: the state is single-use. */
+	assert_int_equal(http_get(url, headers, &r), 0);
+	assert_int_equal(r.status, 400);
+	reply_release(&r);
+}
+
+static int setup(void **state)
+{
+	const char *sim_args[] = {"--secret", SECRET, "--api-key", API_KEY,
+				  NULL};
+	char ini[512];
+
+	(void)state;
+	sim_start(&sim, "sim_shopify", sim_args);
+	snprintf(ini, sizeof(ini),
+		 "[server]\npublic_url = http://127.0.0.1:9\n"
+		 "reconcile_interval = 0\n"
+		 "[shopify]\napi_key = %s\napi_secret = %s\n"
+		 "base_url = %s/{shop}\n"
+		 "[rewards]\nbackoff_ms = 50\n",
+		 API_KEY, SECRET, sim.base);
+	daemon_start(&d, ini);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+	sim_stop(&sim);
+	return 0;
+}
+
+static void test_install_and_webhooks(void **state)
+{
+	const char *shops[] = {"shops", "list", "--json", NULL};
+	cJSON *st, *hooks;
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, BUF_LARGE);
+	install();
+	assert_non_null(cli_out(shops, &out));
+	assert_non_null(strstr(buf_str(&out), "\"shop\":\"" SHOP "\""));
+	assert_non_null(strstr(buf_str(&out), "\"currency\":\"USD\""));
+	assert_non_null(strstr(buf_str(&out), "\"status\":\"active\""));
+	st = sim_state();
+	hooks = cJSON_GetObjectItem(st, "webhooks");
+	assert_int_equal(cJSON_GetArraySize(hooks), 6);
+	cJSON_Delete(st);
+	buf_release(&out);
+}
+
+/* Polls `orders list --json` until it holds text, or fails. */
+static void wait_cli(const char *const *args, const char *text)
+{
+	struct buf out;
+	int i;
+
+	buf_init(&out, BUF_LARGE);
+	for (i = 0; i < 200; i++) {
+		if (cli_out(args, &out) && strstr(buf_str(&out), text))
+			break;
+		usleep(50 * 1000);
+	}
+	if (i == 200)
+		fail_msg("never saw '%s' in: %s", text, buf_str(&out));
+	buf_release(&out);
+}
+
+static void test_order_credit_reward_refund(void **state)
+{
+	const char *prog[] = {"programs", "add",	 "--shop",    SHOP,
+			      "--name",	  "Influencers", "--percent", "15",
+			      "--reward", "coupon",	 NULL};
+	const char *aff[] = {
+		"affiliates", "add",	 "--program", "1",
+		"--name",     "Sally",	 "--email",   "sally@example.net",
+		"--coupon",   "SALLY20", NULL};
+	const char *orders[] = {"orders", "list", "--json", NULL};
+	const char *ledger[] = {"ledger", "--affiliate", "1", "--json", NULL};
+	const char *rewards[] = {"rewards", "list", "--json", NULL};
+	const char *verify[] = {"ledger", "verify", NULL};
+	char file[512];
+	struct buf out;
+	cJSON *st;
+	const cJSON *disc;
+
+	(void)state;
+	buf_init(&out, BUF_LARGE);
+	assert_non_null(cli_out(prog, &out));
+	assert_non_null(cli_out(aff, &out));
+	fixture_path("order_coupon.json", file, sizeof(file));
+	assert_int_equal(send_webhook("orders/paid", file, "wh-paid-1", NULL),
+			 200);
+	/* 15% of 64.00 USD: 9.60, approved at once (no holding period). */
+	wait_cli(orders, "\"commission\":960");
+	wait_cli(orders, "coupon SALLY20 belongs to affiliate 1 (Sally)");
+	wait_cli(rewards, "\"status\":\"issued\"");
+	assert_non_null(cli_out(ledger, &out));
+	assert_non_null(strstr(buf_str(&out), "\"kind\":\"accrual\""));
+	assert_non_null(strstr(buf_str(&out), "\"kind\":\"payout\""));
+
+	/* The coupon is on the simulator, created once. */
+	st = sim_state();
+	disc = cJSON_GetArrayItem(cJSON_GetObjectItem(st, "discounts"), 0);
+	assert_non_null(disc);
+	assert_int_equal(cJSON_GetObjectItem(disc, "creates_ok")->valueint, 1);
+	assert_int_equal(strlen(cJSON_GetObjectItem(disc, "code")->valuestring),
+			 16);
+	cJSON_Delete(st);
+
+	/* A redelivery of the same webhook stores nothing new. */
+	assert_int_equal(send_webhook("orders/paid", file, "wh-paid-1", NULL),
+			 200);
+	assert_true(daemon_wait_log(&d, "duplicate=1", 5000));
+
+	/* The refund of one line claws back its share, after the payout. */
+	fixture_path("refund_one_line.json", file, sizeof(file));
+	assert_int_equal(
+		send_webhook("refunds/create", file, "wh-refund-1", NULL), 200);
+	wait_cli(ledger, "\"kind\":\"reversal\"");
+	assert_non_null(cli_out(ledger, &out));
+	/* Paid out 960 as a coupon; the reversal leaves approved negative. */
+	assert_non_null(strstr(buf_str(&out), "\"paid\":960"));
+	assert_non_null(strstr(buf_str(&out), "\"approved\":-"));
+	assert_non_null(cli_out(verify, &out));
+	assert_non_null(strstr(buf_str(&out), "ledger OK"));
+	buf_release(&out);
+}
+
+static void test_bad_deliveries(void **state)
+{
+	const char *hmac_header = "X-Shopify-Hmac-Sha256: bm9wZQ==";
+	const char *headers[] = {
+		"X-Shopify-Topic: orders/paid", "X-Shopify-Shop-Domain: " SHOP,
+		"X-Shopify-Webhook-Id: wh-bad", hmac_header, NULL};
+	char file[512], url[160], tmp[] = "/tmp/affiliated-body-XXXXXX";
+	struct http_reply r;
+	static char big[2 * 1024 * 1024];
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fixture_path("order_coupon.json", file, sizeof(file));
+	/* Bad and missing signatures: 401. */
+	assert_int_equal(
+		send_webhook("orders/paid", file, "wh-x1", "--bad-signature"),
+		401);
+	assert_int_equal(
+		send_webhook("orders/paid", file, "wh-x2", "--no-signature"),
+		401);
+	/* Signed, but not JSON, truncated, or wrongly typed: 400. */
+	fixture_path("order_truncated.json", file, sizeof(file));
+	assert_int_equal(send_webhook("orders/paid", file, "wh-x3", NULL), 400);
+	fixture_path("order_bad_types.json", file, sizeof(file));
+	assert_int_equal(send_webhook("orders/paid", file, "wh-x4", NULL), 400);
+	fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("this is not json", f);
+	fclose(f);
+	assert_int_equal(send_webhook("orders/paid", tmp, "wh-x5", NULL), 400);
+	unlink(tmp);
+
+	/* An empty body has no valid signature; an oversize one is 413. */
+	reply_init(&r);
+	snprintf(url, sizeof(url), "%s/webhooks/shopify", d.base);
+	assert_int_equal(http_post(url, headers, "", 0, &r), 0);
+	assert_int_equal(r.status, 401);
+	memset(big, ' ', sizeof(big));
+	assert_int_equal(http_post(url, headers, big, sizeof(big), &r), 0);
+	assert_int_equal(r.status, 413);
+	/* A platform that is not configured. */
+	snprintf(url, sizeof(url), "%s/webhooks/bigcommerce", d.base);
+	assert_int_equal(http_post(url, headers, "{}", 2, &r), 0);
+	assert_int_equal(r.status, 404);
+	reply_release(&r);
+	assert_true(daemon_log_contains(&d, "reason=signature"));
+	assert_true(daemon_log_contains(&d, "reason=malformed"));
+}
+
+static void test_install_refusals(void **state)
+{
+	struct http_reply r;
+	char query[256], hmac[65], url[1024];
+	const char *bad_shops[] = {"evil.com", "x.myshopify.com.evil.com",
+				   "-x.myshopify.com", NULL};
+	int i;
+
+	(void)state;
+	reply_init(&r);
+	for (i = 0; bad_shops[i]; i++) {
+		snprintf(query, sizeof(query), "shop=%s&timestamp=%lld",
+			 bad_shops[i], (long long)time(NULL));
+		sign_query(query, hmac);
+		snprintf(url, sizeof(url), "%s/install/shopify?%s&hmac=%s",
+			 d.base, query, hmac);
+		assert_int_equal(http_get(url, NULL, &r), 0);
+		assert_int_equal(r.status, 400);
+	}
+	/* Wrong hmac, no hmac, stale timestamp. */
+	snprintf(url, sizeof(url),
+		 "%s/install/shopify?shop=%s&timestamp=%lld&hmac=%064d", d.base,
+		 SHOP, (long long)time(NULL), 0);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 400);
+	snprintf(url, sizeof(url), "%s/install/shopify?shop=%s&timestamp=%lld",
+		 d.base, SHOP, (long long)time(NULL));
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 400);
+	snprintf(query, sizeof(query), "shop=%s&timestamp=%lld", SHOP,
+		 (long long)time(NULL) - 3600);
+	sign_query(query, hmac);
+	snprintf(url, sizeof(url), "%s/install/shopify?%s&hmac=%s", d.base,
+		 query, hmac);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(buf_str(&r.body), "stale"));
+	/* A callback with a made-up state. */
+	snprintf(url, sizeof(url),
+		 "%s/auth/shopify/callback?code=abc&shop=%s&state=nope", d.base,
+		 SHOP);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 400);
+	reply_release(&r);
+}
+
+static void test_reconcile_finds_missed_order(void **state)
+{
+	const char *orders[] = {"orders", "list", "--json", NULL};
+	const char *rec[] = {
+		"reconcile", "--shop", SHOP, "--since", "2020-01-01T00:00:00Z",
+		NULL};
+	struct http_reply r;
+	struct buf body, out;
+	char url[128];
+
+	(void)state;
+	buf_init(&body, BUF_LARGE);
+	buf_init(&out, BUF_LARGE);
+	reply_init(&r);
+	/* An order the daemon never heard of, only on the platform. */
+	assert_int_equal(read_fixture("tests/fixtures/shopify/"
+				      "order_several_codes.json",
+				      &body),
+			 0);
+	snprintf(url, sizeof(url), "%s/_sim/orders", sim.base);
+	assert_int_equal(http_post(url, NULL, body.data, body.len, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(cli_out(rec, &out));
+	assert_non_null(strstr(buf_str(&out), "1 no webhook had delivered"));
+	wait_cli(orders, "5678123456789012350");
+	/* Again: nothing new. */
+	assert_non_null(cli_out(rec, &out));
+	assert_non_null(strstr(buf_str(&out), "0 no webhook had delivered"));
+	reply_release(&r);
+	buf_release(&body);
+	buf_release(&out);
+}
+
+static void test_privacy_and_uninstall(void **state)
+{
+	const char *privacy[] = {"privacy", "--json", NULL};
+	const char *shops[] = {"shops", "list", "--json", NULL};
+	char file[512];
+
+	(void)state;
+	fixture_path("customers_data_request.json", file, sizeof(file));
+	assert_int_equal(
+		send_webhook("customers/data_request", file, "wh-p1", NULL),
+		200);
+	fixture_path("customers_redact.json", file, sizeof(file));
+	assert_int_equal(send_webhook("customers/redact", file, "wh-p2", NULL),
+			 200);
+	wait_cli(privacy, "customer_redact");
+	wait_cli(privacy, "data_request");
+	fixture_path("app_uninstalled.json", file, sizeof(file));
+	assert_int_equal(send_webhook("app/uninstalled", file, "wh-u1", NULL),
+			 200);
+	wait_cli(shops, "\"status\":\"uninstalled\"");
+	/* After the uninstall, order webhooks are for an unknown shop. */
+	fixture_path("order_coupon.json", file, sizeof(file));
+	assert_int_equal(send_webhook("orders/paid", file, "wh-after", NULL),
+			 404);
+	/* shop/redact still arrives 48 hours later, and is honoured. */
+	fixture_path("shop_redact.json", file, sizeof(file));
+	assert_int_equal(send_webhook("shop/redact", file, "wh-p3", NULL), 200);
+	wait_cli(shops, "\"status\":\"redacted\"");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_install_and_webhooks),
+		cmocka_unit_test(test_order_credit_reward_refund),
+		cmocka_unit_test(test_bad_deliveries),
+		cmocka_unit_test(test_install_refusals),
+		cmocka_unit_test(test_reconcile_finds_missed_order),
+		cmocka_unit_test(test_privacy_and_uninstall),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
