@@ -103,7 +103,7 @@ static void install(void)
 {
 	struct http_reply r;
 	char query[256], hmac[65], url[1024], loc[2048], cookie[256];
-	char state_cookie[200] = "Cookie: ";
+	char state_cookie[300] = "Cookie: ";
 	const char *headers[] = {state_cookie, NULL};
 	char *semi;
 
@@ -122,7 +122,7 @@ static void install(void)
 	semi = strchr(cookie, ';');
 	if (semi)
 		*semi = '\0';
-	strncat(state_cookie, cookie, sizeof(state_cookie) - 9);
+	snprintf(state_cookie, sizeof(state_cookie), "Cookie: %s", cookie);
 
 	/* The merchant approves on the simulator, which redirects back. */
 	assert_int_equal(http_get(loc, NULL, &r), 0);
