@@ -314,6 +314,14 @@ static void send_one(struct sender *s, const struct reward *r)
 		close_ctx(&c);
 		goto out;
 	}
+	if (strcmp(r->value_type, "amount") == 0 && c.shop.shop.currency[0] &&
+	    strcmp(r->currency, c.shop.shop.currency) != 0) {
+		errorf(&err, "the reward is in %s but the shop sells in %s",
+		       r->currency, c.shop.shop.currency);
+		record(s, r, PROVIDER_REJECTED, &res, buf_str(&err));
+		close_ctx(&c);
+		goto out;
+	}
 	st = call(s, r, &c, &res, &err);
 	if (st == PROVIDER_OK || st == PROVIDER_EXISTS) {
 		if (settle_issued(s, r, &c, &res,
