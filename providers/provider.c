@@ -13,6 +13,7 @@
 
 const struct provider *const providers[] = {
 	&shopify_provider,
+	&ecwid_provider,
 	NULL,
 };
 

@@ -132,7 +132,8 @@ static bool shopify_query_signed(const struct platform_config *cfg,
 	bool ok = false;
 	int i;
 
-	if (!given || strlen(given) != 2 * CRYPTO_SHA256_LEN)
+	if (!given || strlen(given) != 2 * CRYPTO_SHA256_LEN ||
+	    !cfg->client_secret[0])
 		return false;
 	memset(&params, 0, sizeof(params));
 	req->each_query(req->ctx, shopify_collect, &params);
@@ -318,11 +319,16 @@ shopify_graphql(const struct provider_env *env, const struct buf *body,
 	code = shopify_str(json_get(e, "extensions"), "code");
 	if (code && strcmp(code, "THROTTLED") == 0) {
 		st = PROVIDER_RETRY;
-		if (res && res->rate.restore > 0)
-			res->retry_after_ms =
-				(res->rate.cost - res->rate.available) * 1000 /
-					res->rate.restore +
-				1;
+		if (res) {
+			int64_t need = res->rate.cost - res->rate.available;
+
+			/* The SDK's wait when the answer gives no better one.
+			 */
+			res->retry_after_ms = 1000;
+			if (res->rate.restore > 0 && need > 0)
+				res->retry_after_ms =
+					need * 1000 / res->rate.restore + 1;
+		}
 		errorf(err, "Shopify throttled the call");
 	} else if ((st = shopify_http_status(&r, rc, err)) != PROVIDER_OK) {
 		if (res)
@@ -561,7 +567,7 @@ static bool shopify_verify_webhook(const struct platform_config *cfg,
 	struct buf b64;
 	bool ok;
 
-	if (!given || req->len == 0)
+	if (!given || req->len == 0 || !cfg->client_secret[0])
 		return false;
 	crypto_hmac_sha256(cfg->client_secret, strlen(cfg->client_secret),
 			   req->body, req->len, mac);
@@ -678,41 +684,130 @@ static int shopify_line(const cJSON *j, int exp, struct order_line *l,
 	return 0;
 }
 
-static int shopify_refund(const cJSON *j, int exp, struct order_refund *r,
-			  struct buf *err)
+/* A money member of obj's key_set.shop_money, or of key itself. */
+static int shopify_shop_money(const cJSON *obj, const char *key, int exp,
+			      int64_t *out, struct buf *err)
 {
-	const cJSON *t, *li;
-	const char *sub;
+	char set[64];
+	const char *v;
+
+	snprintf(set, sizeof(set), "%s_set", key);
+	v = shopify_set_amount(obj, set, "shop_money");
+	*out = 0;
+	if (v)
+		return money_parse(v, exp, out, err);
+	return shopify_money(obj, key, exp, out, err);
+}
+
+/* Money returned in shop currency, by transactions in that currency. */
+static int shopify_refund_paid(const cJSON *j, const char *currency, int exp,
+			       int64_t *amount, bool *foreign, struct buf *err)
+{
+	const cJSON *t;
 	int64_t v;
+
+	*amount = 0;
+	*foreign = false;
+	cJSON_ArrayForEach(t, json_get(j, "transactions"))
+	{
+		const char *kind = shopify_str(t, "kind");
+		const char *status = shopify_str(t, "status");
+		const char *cur = shopify_str(t, "currency");
+
+		if (!kind || strcmp(kind, "refund") != 0 ||
+		    (status && strcmp(status, "success") != 0))
+			continue;
+		/* Shopify refunds in the buyer's (presentment) currency. */
+		if (cur && strcmp(cur, currency) != 0) {
+			*foreign = true;
+			continue;
+		}
+		if (shopify_money(t, "amount", exp, &v, err) < 0 ||
+		    money_add(*amount, v, amount) < 0)
+			return error_prefix(err, "refund transaction");
+	}
+	return 0;
+}
+
+/*
+ * The refunded lines in shop money: base (subtotals of lines that are
+ * not gift cards) and total (subtotals and taxes of every line).
+ */
+static int shopify_refund_lines(const cJSON *j, int exp, int64_t *base,
+				int64_t *total, struct buf *err)
+{
+	const cJSON *li;
+	int64_t sub, tax;
+	bool gift = false;
+
+	*base = *total = 0;
+	cJSON_ArrayForEach(li, json_get(j, "refund_line_items"))
+	{
+		if (shopify_shop_money(li, "subtotal", exp, &sub, err) < 0 ||
+		    shopify_shop_money(li, "total_tax", exp, &tax, err) < 0 ||
+		    json_bool(json_get(li, "line_item"), "gift_card", false,
+			      &gift, err) < 0)
+			return error_prefix(err, "refund line");
+		if (money_add(*total, sub, total) < 0 ||
+		    money_add(*total, tax, total) < 0 ||
+		    (!gift && money_add(*base, sub, base) < 0))
+			return errorf(err, "refund overflows");
+	}
+	return 0;
+}
+
+/* Shipping refunded, and whether every adjustment was shipping. */
+static int shopify_refund_adjustments(const cJSON *j, int exp,
+				      int64_t *shipping, bool *only_shipping,
+				      struct buf *err)
+{
+	const cJSON *a;
+	int64_t v;
+
+	*shipping = 0;
+	*only_shipping =
+		cJSON_GetArraySize(json_get(j, "order_adjustments")) > 0;
+	cJSON_ArrayForEach(a, json_get(j, "order_adjustments"))
+	{
+		const char *kind = shopify_str(a, "kind");
+
+		if (!kind || strcmp(kind, "shipping_refund") != 0) {
+			*only_shipping = false;
+			continue;
+		}
+		/* Adjustments are negative: money taken off the order. */
+		if (shopify_shop_money(a, "amount", exp, &v, err) < 0)
+			return error_prefix(err, "order adjustment");
+		*shipping -= v;
+	}
+	return 0;
+}
+
+static int shopify_refund(const cJSON *j, const char *currency,
+			  struct order_refund *r, struct buf *err)
+{
+	int exp = money_exponent(currency);
+	int64_t paid, base, lines_total, shipping;
+	bool foreign, only_shipping, has_lines;
 
 	if (!cJSON_IsObject(j) || !(r->id = shopify_dup(j, "id")))
 		return errorf(err, "a refund has no id");
 	if (shopify_str(j, "created_at"))
 		parse_iso8601(shopify_str(j, "created_at"), &r->created_at);
-	cJSON_ArrayForEach(t, json_get(j, "transactions"))
-	{
-		const char *kind = shopify_str(t, "kind");
-		const char *status = shopify_str(t, "status");
-
-		if (!kind || strcmp(kind, "refund") != 0 ||
-		    (status && strcmp(status, "success") != 0))
-			continue;
-		if (shopify_money(t, "amount", exp, &v, err) < 0 ||
-		    money_add(r->amount, v, &r->amount) < 0)
-			return error_prefix(err, "refund transaction");
-	}
-	if (cJSON_GetArraySize(json_get(j, "refund_line_items")) == 0)
-		return 0; /* money only: the engine prorates it */
-	r->base = 0;
-	cJSON_ArrayForEach(li, json_get(j, "refund_line_items"))
-	{
-		sub = shopify_set_amount(li, "subtotal_set", "shop_money");
-		if (sub ? money_parse(sub, exp, &v, err) < 0
-			: shopify_money(li, "subtotal", exp, &v, err) < 0)
-			return error_prefix(err, "refund line");
-		if (money_add(r->base, v, &r->base) < 0)
-			return errorf(err, "refund overflows");
-	}
+	has_lines = cJSON_GetArraySize(json_get(j, "refund_line_items")) > 0;
+	if (shopify_refund_paid(j, currency, exp, &paid, &foreign, err) < 0 ||
+	    shopify_refund_lines(j, exp, &base, &lines_total, err) < 0 ||
+	    shopify_refund_adjustments(j, exp, &shipping, &only_shipping, err) <
+		    0)
+		return -1;
+	/* Paid in another currency: count what the lines were worth here. */
+	r->amount = foreign && paid == 0 ? lines_total + shipping : paid;
+	if (has_lines)
+		r->base = base;
+	else if (only_shipping)
+		r->base = 0; /* shipping is never in the base */
+	else
+		r->base = -1; /* money only: the engine prorates it */
 	return 0;
 }
 
@@ -746,7 +841,8 @@ static int shopify_lists(const cJSON *root, int exp, struct order *o,
 	}
 	cJSON_ArrayForEach(it, refunds)
 	{
-		if (shopify_refund(it, exp, order_add_refund(o), err) < 0)
+		if (shopify_refund(it, o->currency, order_add_refund(o), err) <
+		    0)
 			return -1;
 	}
 	return 0;
@@ -903,7 +999,7 @@ static int shopify_parse_refund(const char *json, size_t len, char *order_id,
 	else if (money_exponent(cur) < 0)
 		errorf(err, "the refund's currency '%s' is unknown",
 		       cur ? cur : "");
-	else if (shopify_refund(root, money_exponent(cur), out, err) == 0) {
+	else if (shopify_refund(root, cur, out, err) == 0) {
 		snprintf(order_id, n, "%s", oid);
 		rc = 0;
 	}
@@ -1026,6 +1122,18 @@ shopify_list_orders(const struct provider_env *env, int64_t since,
 	cursor->retry_after_ms = r.retry_after_ms;
 	if (st != PROVIDER_OK)
 		goto out;
+	/* The token goes only to the shop's own API, whatever Link says. */
+	buf_reset(&url);
+	if (r.next_url[0] &&
+	    (provider_base_url(env->cfg->api_base, env->shop->domain, &url) <
+		     0 ||
+	     strncmp(r.next_url, url.data, url.len) != 0 ||
+	     (r.next_url[url.len] != '/' && r.next_url[url.len] != '\0'))) {
+		errorf(err, "the next page is on another host: %.100s",
+		       r.next_url);
+		st = PROVIDER_REJECTED;
+		goto out;
+	}
 	snprintf(cursor->next, sizeof(cursor->next), "%s", r.next_url);
 	root = json_parse(r.body.data, r.body.len, err);
 	if (!cJSON_IsArray(json_get(root, "orders"))) {
@@ -1057,6 +1165,17 @@ out:
 }
 
 /* Rewards */
+
+/* Shopify ids are decimal numbers; anything else never reaches a query. */
+static bool shopify_numeric(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && s[i]; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return s && i > 0 && i < 24;
+}
 
 /* Writes minor units as Shopify's decimal text, e.g. "12.50". */
 static int shopify_decimal(struct buf *out, int64_t v, int exp)
@@ -1211,6 +1330,11 @@ shopify_create_gift_card(const struct provider_env *env,
 	enum provider_status st = PROVIDER_REJECTED;
 	const char *id;
 
+	if (req->customer_id && !shopify_numeric(req->customer_id)) {
+		errorf(err, "customer id '%s' is not a Shopify id",
+		       req->customer_id);
+		return PROVIDER_REJECTED;
+	}
 	buf_init(&vars, 4096);
 	if (buf_puts(&vars, "{\"input\":{\"initialValue\":") == 0 &&
 	    shopify_decimal(&vars, req->value, req->exponent) == 0 &&

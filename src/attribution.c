@@ -3,6 +3,7 @@
 #include "store/store_orders.h"
 #include "store/store_programs.h"
 #include "util/parse.h"
+#include "util/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,9 +254,12 @@ static int gather_click(struct gather *g)
 
 	if (attr && parse_uint_str(attr, INT64_MAX, &id) == 0) {
 		rc = store_click_get(g->tx, (int64_t)id, &click, g->err);
-		if (rc == 1 && click.shop_id == g->ctx->shop_id)
-			rc = click_candidate(g, &click, "carried by the cart");
-		if (rc != 0)
+		if (rc < 0)
+			return -1;
+		/* Another shop's click id is no signal: look by address. */
+		if (rc == 1 && click.shop_id == g->ctx->shop_id &&
+		    (rc = click_candidate(g, &click, "carried by the cart")) !=
+			    0)
 			return rc < 0 ? -1 : 0;
 	}
 	if (!g->ctx->ip_hash || !g->ctx->ip_hash[0])
@@ -270,15 +274,19 @@ static int gather_click(struct gather *g)
 
 static int gather_binding(struct gather *g)
 {
-	const char *key = g->o->customer_id ? g->o->customer_id : g->o->email;
 	struct candidate *c = &g->c[g->n];
 	struct binding b;
-	char since[21];
+	char since[21], *key;
 	int rc;
 
-	if (!key || g->n == MAX_CANDIDATES)
+	if ((!g->o->customer_id && !g->o->email) || g->n == MAX_CANDIDATES)
 		return 0;
+	/* Bindings are keyed as orders store people: id, or normalised email.
+	 */
+	key = g->o->customer_id ? xstrdup(g->o->customer_id)
+				: email_normalize(g->o->email);
 	rc = store_binding_get(g->tx, g->ctx->shop_id, key, &b, g->err);
+	free(key);
 	if (rc <= 0 || b.expires_at < g->ctx->now)
 		return rc < 0 ? -1 : 0;
 	if (store_affiliate_get(g->tx, b.affiliate_id, &c->aff, g->err) != 1)
@@ -339,10 +347,20 @@ static bool usable(const struct gather *g, const struct candidate *c)
 
 static bool same_person(const struct order *o, const struct affiliate *a)
 {
+	char *x, *y;
+	bool same;
+
 	if (o->customer_id && a->customer_id &&
 	    strcmp(o->customer_id, a->customer_id) == 0)
 		return true;
-	return o->email && a->email && str_ieq(o->email, a->email);
+	if (!o->email || !a->email)
+		return false;
+	x = email_normalize(o->email);
+	y = email_normalize(a->email);
+	same = strcmp(x, y) == 0;
+	free(x);
+	free(y);
+	return same;
 }
 
 static void append(char *out, size_t n, const char *fmt, const char *a)
@@ -389,11 +407,14 @@ static void decide(struct gather *g, struct attribution *out)
 	snprintf(out->decision, sizeof(out->decision), "credited");
 	out->affiliate_id = win->aff.id;
 	out->program_id = win->aff.program_id;
-	for (i = 0; i < g->n; i++)
-		if (g->c[i].aff.id != win->aff.id)
-			append(out->reason, sizeof(out->reason),
-			       "; not credited: %s (lower precedence)",
-			       g->c[i].detail);
+	for (i = 0; i < g->n; i++) {
+		if (g->c[i].aff.id == win->aff.id)
+			continue;
+		append(out->reason, sizeof(out->reason),
+		       &g->c[i] < win ? "; skipped: %s (not active)"
+				      : "; not credited: %s (lower precedence)",
+		       g->c[i].detail);
+	}
 }
 
 int attribution_decide(struct store_tx *tx, const struct attribution_ctx *ctx,

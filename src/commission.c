@@ -28,9 +28,11 @@ int commission_base(const struct order *o, enum commission_base base,
 	}
 	/* Platforms that send no lines: their subtotal is the best base. */
 	if (o->nlines == 0) {
-		*out = base == BASE_SUBTOTAL ? o->subtotal
-					     : o->subtotal + o->discounts;
-		return 0;
+		if (base == BASE_SUBTOTAL) {
+			*out = o->subtotal;
+			return 0;
+		}
+		return money_add(o->subtotal, o->discounts, out);
 	}
 	for (i = 0; i < o->nlines; i++) {
 		if (o->lines[i].gift_card)
@@ -178,6 +180,12 @@ int commission_compute(const struct commission_input *in,
 	memset(out, 0, sizeof(*out));
 	if (commission_base(in->order, p->base, &out->base) < 0)
 		return errorf(err, "order amounts overflow");
+	/* Nothing commissionable (gift cards only): nothing earned at all. */
+	if (out->base <= 0) {
+		snprintf(out->explanation, sizeof(out->explanation),
+			 "nothing in the order earns a commission");
+		return 0;
+	}
 	if (out->base < p->min_order) {
 		format_amount(a, sizeof(a), out->base, p->currency);
 		format_amount(b, sizeof(b), p->min_order, p->currency);

@@ -75,7 +75,7 @@ const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_ECWID_SCOPES */
 	{"ecwid", "scopes", CONFIG_STRING,
 	 "read_orders read_discount_coupons create_discount_coupons "
-	 "update_discount_coupons read_store_profile",
+	 "update_discount_coupons read_store_profile customize_storefront",
 	 0, 0, false, "access scopes asked for at install (space-separated)"},
 	/* CFG_ECWID_API_BASE */
 	{"ecwid", "api_base", CONFIG_URL, "https://app.ecwid.com/api/v3", 0, 0,

@@ -195,6 +195,21 @@ static int approve_one(struct store_tx *tx, const struct commission *c,
 	return rc;
 }
 
+/* Keeps the attribution, says why nothing is earned, saves the row. */
+static int no_commission(struct store_tx *tx, struct order_row *row,
+			 const char *why)
+{
+	size_t n = strlen(row->reason) + strlen(why) + 32;
+	char *reason = xmalloc(n);
+
+	snprintf(reason, n, "%s; no commission: %s", row->reason, why);
+	free(row->reason);
+	row->reason = reason;
+	free(row->decision);
+	row->decision = xstrdup("no_commission");
+	return store_order_put(tx, row, NULL);
+}
+
 static int accrue(struct store_tx *tx, const struct program *p,
 		  struct order_row *row, const struct order *o,
 		  struct engine_outcome *out, struct buf *err)
@@ -204,8 +219,11 @@ static int accrue(struct store_tx *tx, const struct program *p,
 	struct commission c;
 	char review[256];
 	int64_t now = clock_now();
-	int rc;
 
+	if (strcmp(row->currency, p->currency) != 0)
+		return no_commission(tx, row,
+				     "the order is in another currency "
+				     "than the program pays in");
 	if (store_commission_count_since(tx, row->affiliate_id,
 					 now - COMMISSION_TIER_DAYS * DAY,
 					 &in.recent_orders, err) < 0 ||
@@ -251,10 +269,9 @@ static int accrue(struct store_tx *tx, const struct program *p,
 				      &b, err) < 0)
 			return -1;
 	}
-	rc = 0;
-	if (!review[0] && c.approve_after <= now)
-		rc = approve_one(tx, &c, "approved on payment", out, err);
-	return rc;
+	/* Approved after reconcile(): a state already refunded counts first. */
+	out->approve_now = !review[0] && c.approve_after <= now;
+	return 0;
 }
 
 /* Refund's share of the commission base, when the platform did not say. */
@@ -297,8 +314,9 @@ static int reversal_target(struct store_tx *tx, const struct order_row *row,
 	}
 	if (store_refund_sums(tx, row->id, &amount, &base, err) < 0)
 		return -1;
+	/* Against the base the commission was computed on. */
 	num = p->base == BASE_TOTAL ? amount : base;
-	den = p->base == BASE_TOTAL ? row->total : row->commissionable;
+	den = c->base;
 	*target = 0;
 	if (num <= 0)
 		return 0;
@@ -362,12 +380,19 @@ static int decide_and_save(struct store_tx *tx, struct order_row *row,
 		return errorf(err, "order '%s': amounts overflow", o->id);
 	row_from_order(row, row->shop_id, o, base);
 	set_snapshot(row, o);
-	if (!has_commission) {
+	/*
+	 * Attribution is decided until a commission exists, but a credit
+	 * once given is kept: payment later must not lose it to a window
+	 * that closed meanwhile.
+	 */
+	if (!has_commission &&
+	    !(row->decision && strcmp(row->decision, "credited") == 0)) {
 		set_ip_hash(row, o);
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.shop_id = row->shop_id;
 		ctx.ip_hash = row->ip_hash;
-		ctx.now = clock_now();
+		/* Windows count from when the order was placed. */
+		ctx.now = o->created_at > 0 ? o->created_at : clock_now();
 		ctx.only_program = opts ? opts->only_program : 0;
 		ctx.precedence = opts ? opts->precedence : NULL;
 		if (attribution_decide(tx, &ctx, o, &a, err) < 0)
@@ -386,6 +411,8 @@ static int maybe_accrue(struct store_tx *tx, struct order_row *row,
 
 	if (strcmp(row->decision, "credited") != 0)
 		return 0;
+	if (o->test)
+		return no_commission(tx, row, "a test order");
 	rc = store_program_get(tx, row->program_id, &p, err);
 	if (rc <= 0)
 		return rc < 0 ? -1 : errorf(err, "program is gone");
@@ -445,6 +472,9 @@ int engine_process_order(struct store_tx *tx, int64_t shop_id,
 			goto out;
 	}
 	if (has_c == 1 && reconcile(tx, &row, &c, out, err) < 0)
+		goto out;
+	if (has_c == 1 && out->approve_now &&
+	    approve_one(tx, &c, "approved on payment", out, err) < 0)
 		goto out;
 	out->commission_id = has_c == 1 ? c.id : 0;
 	out->affiliate_id = row.affiliate_id;
@@ -555,8 +585,27 @@ int engine_payout(struct store_tx *tx, int64_t affiliate_id,
 		  const char *currency, int64_t *amount, struct buf *err)
 {
 	struct bucket_sum b = {currency, 0};
+	struct affiliate a;
+	struct program p;
+	enum reward_kind kind;
+	int rc;
 
 	*amount = 0;
+	rc = store_affiliate_get(tx, affiliate_id, &a, err);
+	if (rc <= 0)
+		return rc < 0 ? -1
+			      : errorf(err, "no affiliate %lld",
+				       (long long)affiliate_id);
+	rc = store_program_get(tx, a.program_id, &p, err);
+	affiliate_release(&a);
+	if (rc <= 0)
+		return -1;
+	kind = p.reward;
+	program_release(&p);
+	/* Rewards pay these affiliates; cash on top would pay them twice. */
+	if (kind != REWARD_CASH)
+		return errorf(err, "affiliate %lld is paid in %ss, not in cash",
+			      (long long)affiliate_id, reward_kind_str(kind));
 	if (store_ledger_sums(tx, affiliate_id, sum_approved, &b, err) < 0)
 		return -1;
 	if (b.approved <= 0)

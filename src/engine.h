@@ -25,6 +25,7 @@ struct engine_outcome {
 	int64_t accrued;       /* booked by this call */
 	int64_t reversed;      /* booked by this call */
 	bool approved;	       /* approved by this call */
+	bool approve_now;      /* internal: accrued with nothing to wait for */
 	int64_t reward_id;     /* queued by this call */
 	int64_t affiliate_id;
 	char decision[24];

@@ -173,9 +173,15 @@ static int readers_open(struct store *st, struct buf *err)
 {
 	int i;
 
+	/*
+	 * Readers open read-write with query_only set: a read-only
+	 * connection cannot take a WAL read mark of its own, and spins when
+	 * another process has reset the WAL.
+	 */
 	for (i = 0; i < STORE_READERS; i++) {
-		if (conn_open(&st->readers[i], st->path, SQLITE_OPEN_READONLY,
-			      err) < 0)
+		if (conn_open(&st->readers[i], st->path, SQLITE_OPEN_READWRITE,
+			      err) < 0 ||
+		    conn_exec(&st->readers[i], "PRAGMA query_only=1", err) < 0)
 			return -1;
 		st->nreaders++;
 	}
@@ -238,9 +244,12 @@ void store_close(struct store *st)
 	for (i = 0; i < st->nreaders; i++)
 		conn_close(&st->readers[i]);
 	if (st->writer.db) {
-		/* Fold the WAL back so the file is whole for backups. */
+		/*
+		 * Fold what we can of the WAL back; PASSIVE, because another
+		 * process (the daemon, a command) may be using the file.
+		 */
 		sqlite3_wal_checkpoint_v2(st->writer.db, NULL,
-					  SQLITE_CHECKPOINT_TRUNCATE, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL,
 					  NULL);
 	}
 	conn_close(&st->writer);

@@ -113,6 +113,7 @@ static void add_program(struct seeded *s, int64_t *affiliate_id)
 	a.email = xstrdup("sally@example.net");
 	a.coupons = &coupon;
 	a.ncoupons = 1;
+	a.status = AFFILIATE_ACTIVE;
 	assert_int_equal(affiliate_join(tx, &p, &a, NULL, affiliate_id, NULL),
 			 0);
 	a.coupons = NULL;
