@@ -318,6 +318,8 @@ int store_schema_version(struct store *st, int *version, struct buf *err)
 		rc = 0;
 		goto out;
 	}
+	/* A statement left stepped keeps its read snapshot: reset it. */
+	sqlite3_reset(s);
 	s = conn_stmt(&st->writer, sql, err);
 	if (s && sqlite3_step(s) == SQLITE_ROW) {
 		*version = sqlite3_column_int(s, 0);
