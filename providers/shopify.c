@@ -981,18 +981,28 @@ static int shopify_parse_refund(const char *json, size_t len, char *order_id,
 	if (!root)
 		return -1;
 	oid = shopify_str(root, "order_id");
-	/* A refund names its currency on its transactions or lines. */
-	cJSON_ArrayForEach(t, json_get(root, "transactions"))
-	{
-		if (!cur)
-			cur = shopify_str(t, "currency");
-	}
+	/*
+	 * The shop's currency: from the lines' or adjustments' shop money
+	 * first, since the transactions are in the buyer's currency.
+	 */
 	cJSON_ArrayForEach(t, json_get(root, "refund_line_items"))
 	{
 		if (!cur)
 			cur = shopify_str(json_get(json_get(t, "subtotal_set"),
 						   "shop_money"),
 					  "currency_code");
+	}
+	cJSON_ArrayForEach(t, json_get(root, "order_adjustments"))
+	{
+		if (!cur)
+			cur = shopify_str(json_get(json_get(t, "amount_set"),
+						   "shop_money"),
+					  "currency_code");
+	}
+	cJSON_ArrayForEach(t, json_get(root, "transactions"))
+	{
+		if (!cur)
+			cur = shopify_str(t, "currency");
 	}
 	if (!oid || !oid[0] || strlen(oid) >= n)
 		errorf(err, "the refund names no order_id");
