@@ -1272,6 +1272,11 @@ shopify_create_coupon(const struct provider_env *env,
 	enum provider_status st;
 	const char *id;
 
+	if (req->customer_id && !shopify_numeric(req->customer_id)) {
+		errorf(err, "customer id '%s' is not a Shopify id",
+		       req->customer_id);
+		return PROVIDER_REJECTED;
+	}
 	buf_init(&vars, 8192);
 	if (shopify_discount_vars(env, req, &vars) < 0) {
 		buf_release(&vars);
