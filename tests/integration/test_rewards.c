@@ -256,6 +256,7 @@ static void test_exactly_once_under_faults(void **state)
 	int64_t aff;
 	cJSON *st;
 	const cJSON *disc;
+	char *faults;
 	int i, created = 0, dup = 0, taken = 0, waited;
 
 	(void)state;

@@ -968,10 +968,16 @@ static int gql_parse(struct call *c)
 	return 0;
 }
 
-static cJSON *cost_json(struct sim_bucket *b, unsigned cost, bool throttled)
+/*
+ * drained: report an empty bucket, as a real throttle would look; an
+ * injected throttle otherwise shows a full bucket, which Shopify never
+ * answers alongside THROTTLED.
+ */
+static cJSON *cost_json(struct sim_bucket *b, unsigned cost, bool throttled,
+			bool drained)
 {
 	cJSON *cj = cJSON_CreateObject(), *ts, *ext = cJSON_CreateObject();
-	double avail = b->max - sim_bucket_level(b);
+	double avail = drained ? 0 : b->max - sim_bucket_level(b);
 
 	cJSON_AddNumberToObject(cj, "requestedQueryCost", cost);
 	if (throttled)
@@ -987,7 +993,7 @@ static cJSON *cost_json(struct sim_bucket *b, unsigned cost, bool throttled)
 	return ext;
 }
 
-static void gql_throttled(struct call *c)
+static void gql_throttled(struct call *c, bool injected)
 {
 	struct sim_bucket *b = sim_buckets_get(&c->s->gql, c->shop);
 	cJSON *ans = cJSON_CreateObject();
@@ -996,7 +1002,8 @@ static void gql_throttled(struct call *c)
 		cJSON_AddArrayToObject(ans, "errors"),
 		top_error("Throttled", "THROTTLED",
 			  "https://shopify.dev/api/usage/rate-limits"));
-	cJSON_AddItemToObject(ans, "extensions", cost_json(b, c->cost, true));
+	cJSON_AddItemToObject(ans, "extensions",
+			      cost_json(b, c->cost, true, injected));
 	sim_resp_json(c->resp, 200, ans);
 }
 
@@ -1009,7 +1016,7 @@ static void gql_run(struct call *c)
 	if (!sim_bucket_take(b, c->cost)) {
 		s->throttled_bucket++;
 		s->ops[c->op].limited++;
-		gql_throttled(c);
+		gql_throttled(c, false);
 		return;
 	}
 	ans = cJSON_CreateObject();
@@ -1027,7 +1034,8 @@ static void gql_run(struct call *c)
 		cJSON_AddItemToObject(ans, "data", data);
 	else
 		cJSON_Delete(data);
-	cJSON_AddItemToObject(ans, "extensions", cost_json(b, c->cost, false));
+	cJSON_AddItemToObject(ans, "extensions",
+			      cost_json(b, c->cost, false, false));
 	sim_resp_json(c->resp, 200, ans);
 	if (c->gop->mutation)
 		sim_api_mutated(&s->faults, &s->ops[c->op], c->resp,
@@ -1306,7 +1314,7 @@ static void fault_answer(struct call *c, enum sim_fault f)
 	} else if (f == SIM_FAULT_THROTTLE) {
 		c->s->throttled_fault++;
 		if (c->gop)
-			gql_throttled(c);
+			gql_throttled(c, true);
 		else
 			rest_limited(c);
 	} else if (f == SIM_FAULT_401) {
