@@ -306,13 +306,14 @@ static void test_exactly_once_under_faults(void **state)
 		dup += ok != 1;
 		taken += cJSON_GetObjectItem(disc, "creates_taken")->valueint;
 	}
+	faults = cJSON_PrintUnformatted(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(st, "faults"), "applied"));
 	fprintf(stderr,
 		"exactly-once: %d rewards, %d codes on the platform, %d "
-		"created "
-		"more than once, %d retries met an existing code; faults: %s\n",
-		REWARDS, created, dup, taken,
-		cJSON_PrintUnformatted(cJSON_GetObjectItem(
-			cJSON_GetObjectItem(st, "faults"), "applied")));
+		"created more than once, %d retries met an existing code; "
+		"faults: %s\n",
+		REWARDS, created, dup, taken, faults);
+	cJSON_free(faults);
 	assert_int_equal(created, REWARDS);
 	assert_int_equal(dup, 0);
 	assert_true(taken >= 1); /* the crash window was really exercised */
