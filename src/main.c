@@ -1,6 +1,7 @@
 /* The affiliated command: a table of subcommands (git's commands[]). */
 #include "cli.h"
 #include "cmd_admin.h"
+#include "cmd_admin_link.h"
 #include "commands.h"
 #include "daemon.h"
 #include "util/xalloc.h"
@@ -38,6 +39,8 @@ static const struct cli_cmd commands[] = {
 	{"reconcile", cmd_reconcile, "reconcile",
 	 "fetch orders no webhook delivered"},
 	{"privacy", cmd_privacy, "privacy", "privacy requests received"},
+	{"admin-link", cmd_admin_link, "admin-link --shop S",
+	 "print a single-use merchant sign-in URL"},
 	{"version", cmd_version, "version", "print the version"},
 	{"help", cmd_help, "help", "list the commands"},
 	{NULL, NULL, NULL, NULL},

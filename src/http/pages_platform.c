@@ -8,6 +8,7 @@
 #include "app.h"
 #include "crypto.h"
 #include "http/router.h"
+#include "http/session.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -423,8 +424,11 @@ static void page_callback(struct app *app, struct request *req,
 	subscribe_webhooks(app, p, &env);
 	log_info("install.done", "platform=%s shop=%s shop_id=%lld",
 		 p->provider->name, res.shop, (long long)shop_id);
-	response_header(resp, "Set-Cookie",
-			"aff_install=; Path=/; Max-Age=0; HttpOnly");
+	/* The merchant is signed in to their shop and goes to the wizard. */
+	if (session_start_merchant(app, resp, shop_id, &err) < 0) {
+		install_failed(resp, 503, p, "signing in", &err);
+		goto out;
+	}
 	response_redirect(resp, 302, "/wizard");
 out:
 	OPENSSL_cleanse(res.token, sizeof(res.token));

@@ -1,0 +1,259 @@
+/*
+ * Every user-facing string of the pages, one catalogue per language
+ * (i18n_<code>.c, an array indexed by enum msg). English is complete;
+ * another language may leave entries NULL, which fall back to English,
+ * so adding a language is adding a file and a line in i18n.c. Messages
+ * take arguments as {1}, {2}, {3} (see html_msg). Also money as people
+ * write it, from integer minor units.
+ */
+#ifndef AFFILIATED_I18N_H
+#define AFFILIATED_I18N_H
+
+#include "util/buf.h"
+
+#include <stdint.h>
+
+struct request;
+
+enum msg {
+	MSG_NONE,
+	MSG_APP_NAME,
+	MSG_LANGUAGE,
+	MSG_CHANGE,
+	MSG_NAV_LABEL,
+	MSG_COPY,
+	MSG_COPIED,
+	MSG_BACK,
+	MSG_NEXT,
+	MSG_SAVE,
+	MSG_NOTHING_YET,
+	MSG_DOWNLOAD_CSV,
+	MSG_DAYS,
+	MSG_PERIOD,
+	MSG_ERR_REQUIRED,
+	MSG_ERR_TOO_LONG,
+	MSG_ERR_TEXT,
+	MSG_ERR_EMAIL,
+	MSG_ERR_NUMBER,
+	MSG_ERR_PERCENT,
+	MSG_ERR_AMOUNT,
+	MSG_ERR_URL,
+	MSG_ERR_URL_DOMAIN,
+	MSG_ERR_TWICE,
+	MSG_ERR_CHOICE,
+	MSG_ERR_EMAIL_TAKEN,
+	MSG_ERR_PASSWORD_SHORT,
+	MSG_BAD_FORM_TITLE,
+	MSG_BAD_FORM_TEXT,
+	MSG_CSRF_TITLE,
+	MSG_CSRF_TEXT,
+	MSG_NOT_FOUND_TITLE,
+	MSG_NOT_FOUND_TEXT,
+	MSG_ERROR_TITLE,
+	MSG_ERROR_TEXT,
+	MSG_TOO_MANY,
+	MSG_LINK_UNKNOWN_TITLE,
+	MSG_LINK_UNKNOWN_TEXT,
+	MSG_CLICKS,
+	MSG_ORDERS,
+	MSG_CONVERSION,
+	MSG_SALES,
+	MSG_AOV,
+	MSG_COMMISSIONS,
+	MSG_EARNINGS,
+	MSG_NETWORK,
+	MSG_BALANCE,
+	MSG_PENDING,
+	MSG_APPROVED,
+	MSG_PAID,
+	MSG_COUPON,
+	MSG_GIFT_CARD,
+	MSG_NET_FACEBOOK,
+	MSG_NET_X,
+	MSG_NET_LINKEDIN,
+	MSG_NET_EMAIL,
+	MSG_NET_OTHER,
+	MSG_NET_DIRECT,
+	MSG_NET_NONE,
+	MSG_SUMMARY_PERCENT,
+	MSG_SUMMARY_FIXED,
+	MSG_SUMMARY_COUPON,
+	MSG_SUMMARY_GIFT,
+	MSG_REWARD_PENDING,
+	MSG_REWARD_ISSUED,
+	MSG_REWARD_DELAYED,
+	MSG_REWARD_CANCELLED,
+	MSG_COL_NAME,
+	MSG_COL_KIND,
+	MSG_COL_COMMISSION,
+	MSG_COL_STATUS,
+	MSG_COL_AFFILIATES,
+	MSG_COL_AFFILIATE,
+	MSG_COL_PROGRAM,
+	MSG_COL_EMAIL,
+	MSG_COL_CODE,
+	MSG_COL_DATE,
+	MSG_COL_ORDER,
+	MSG_COL_ORDER_VALUE,
+	MSG_COL_TOTAL,
+	MSG_COL_DECISION,
+	MSG_COL_REASON,
+	MSG_COL_CURRENCY,
+	MSG_COL_AMOUNT,
+	MSG_COL_ID,
+	MSG_COL_VALUE,
+	MSG_COL_ATTEMPTS,
+	MSG_COL_LAST_ERROR,
+	MSG_AFF_SIGNUP_TITLE,
+	MSG_AFF_SIGNUP_INTRO,
+	MSG_AFF_NAME,
+	MSG_AFF_EMAIL,
+	MSG_AFF_PASSWORD,
+	MSG_AFF_PASSWORD_HINT,
+	MSG_AFF_PROGRAM,
+	MSG_AFF_SIGNUP_BUTTON,
+	MSG_AFF_HAVE_ACCOUNT,
+	MSG_AFF_LOGIN_LINK,
+	MSG_AFF_NO_PROGRAM,
+	MSG_AFF_LOGIN_TITLE,
+	MSG_AFF_LOGIN_BUTTON,
+	MSG_AFF_LOGIN_FAILED,
+	MSG_AFF_DISABLED,
+	MSG_AFF_NO_ACCOUNT,
+	MSG_AFF_SIGNUP_LINK,
+	MSG_AFF_LOGOUT,
+	MSG_AFF_DASH_TITLE,
+	MSG_AFF_HELLO,
+	MSG_AFF_PENDING,
+	MSG_AFF_YOUR_LINK,
+	MSG_AFF_LINK_HELP,
+	MSG_AFF_YOUR_CODES,
+	MSG_AFF_NO_CODES,
+	MSG_AFF_SHARE,
+	MSG_AFF_SHARE_TEXT,
+	MSG_AFF_STATS,
+	MSG_AFF_PER_NETWORK,
+	MSG_AFF_BALANCE_HELP,
+	MSG_AFF_RECENT,
+	MSG_AFF_REWARDS,
+	MSG_TAB_OVERVIEW,
+	MSG_TAB_PROGRAMS,
+	MSG_TAB_AFFILIATES,
+	MSG_TAB_ORDERS,
+	MSG_TAB_REWARDS,
+	MSG_TAB_WIZARD,
+	MSG_SIGN_OUT,
+	MSG_SIGNIN_NEEDED_TITLE,
+	MSG_SIGNIN_NEEDED_TEXT,
+	MSG_SIGNIN_TITLE,
+	MSG_SIGNIN_TEXT,
+	MSG_SIGNIN_BUTTON,
+	MSG_SIGNIN_EXPIRED_TITLE,
+	MSG_SIGNIN_EXPIRED_TEXT,
+	MSG_SIGNED_OUT_TITLE,
+	MSG_SIGNED_OUT_TEXT,
+	MSG_STATUS_ACTIVE,
+	MSG_STATUS_PAUSED,
+	MSG_STATUS_PENDING,
+	MSG_STATUS_DISABLED,
+	MSG_KIND_REFERRAL,
+	MSG_KIND_AFFILIATE,
+	MSG_NEW_PROGRAM,
+	MSG_EDIT_PROGRAM,
+	MSG_PAUSE,
+	MSG_RESUME,
+	MSG_SIGNUP_LINK,
+	MSG_APPROVE,
+	MSG_DISABLE,
+	MSG_ENABLE,
+	MSG_WAITING_APPROVAL,
+	MSG_COUPON_CODES,
+	MSG_RETRY,
+	MSG_FAILED_REWARDS,
+	MSG_REPORT_BY_AFFILIATE,
+	MSG_REPORT_BY_PROGRAM,
+	MSG_REPORT_BY_NETWORK,
+	MSG_REPORT_BY_DAY,
+	MSG_CHART_SALES,
+	MSG_CHART_CLICKS,
+	MSG_WIZ_TITLE,
+	MSG_WIZ_STEP,
+	MSG_WIZ_CREATE,
+	MSG_WIZ_Q_NAME,
+	MSG_WIZ_Q_KIND,
+	MSG_WIZ_Q_LANDING,
+	MSG_WIZ_Q_COMMISSION,
+	MSG_WIZ_Q_FRIEND,
+	MSG_WIZ_Q_WINDOW,
+	MSG_WIZ_Q_NETWORKS,
+	MSG_WIZ_NAME,
+	MSG_WIZ_NAME_HINT,
+	MSG_WIZ_KIND_REFERRAL_HINT,
+	MSG_WIZ_KIND_AFFILIATE_HINT,
+	MSG_WIZ_LANDING,
+	MSG_WIZ_LANDING_HINT,
+	MSG_WIZ_REWARD_TYPE,
+	MSG_WIZ_REWARD_PERCENT,
+	MSG_WIZ_REWARD_PERCENT_HINT,
+	MSG_WIZ_REWARD_FIXED,
+	MSG_WIZ_REWARD_FIXED_HINT,
+	MSG_WIZ_REWARD_COUPON,
+	MSG_WIZ_REWARD_COUPON_HINT,
+	MSG_WIZ_REWARD_GIFT,
+	MSG_WIZ_REWARD_GIFT_HINT,
+	MSG_WIZ_RATE,
+	MSG_WIZ_RATE_HINT,
+	MSG_WIZ_AMOUNT,
+	MSG_WIZ_AMOUNT_HINT,
+	MSG_WIZ_FRIEND,
+	MSG_WIZ_FRIEND_HINT,
+	MSG_WIZ_WINDOW,
+	MSG_WIZ_WINDOW_HINT,
+	MSG_WIZ_DONE_TITLE,
+	MSG_WIZ_DONE_TEXT,
+	MSG_WIZ_NEXT_TITLE,
+	MSG_WIZ_NEXT_1,
+	MSG_WIZ_NEXT_2,
+	MSG_WIZ_NEXT_3,
+	MSG_WIZ_NEXT_4,
+	MSG_WIZ_SEE_PROGRAM,
+	MSG_WIZ_TO_ADMIN,
+	MSG__COUNT
+};
+
+struct i18n_lang {
+	const char *code;	 /* BCP 47: "en", "nb", "id", "ko", "zh" */
+	const char *name;	 /* in the language itself */
+	const char *const *msgs; /* MSG__COUNT entries, NULL: English */
+};
+
+extern const char *const i18n_msgs_en[MSG__COUNT];
+extern const char *const i18n_msgs_nb[MSG__COUNT];
+extern const char *const i18n_msgs_id[MSG__COUNT];
+extern const char *const i18n_msgs_ko[MSG__COUNT];
+extern const char *const i18n_msgs_zh[MSG__COUNT];
+
+/* Every language, English first; NULL-terminated. */
+extern const struct i18n_lang *const i18n_langs[];
+
+const struct i18n_lang *i18n_english(void);
+/* The language with that code (case-insensitive, "nb-NO" finds nb). */
+const struct i18n_lang *i18n_find(const char *code);
+/*
+ * The best language for an Accept-Language header (q-values honoured;
+ * "no" and "nn" read as Norwegian Bokmål); English when none fits.
+ */
+const struct i18n_lang *i18n_negotiate(const char *accept_language);
+/* ?lang=, else the language cookie, else Accept-Language. */
+const struct i18n_lang *i18n_for_request(const struct request *req);
+/* The text of m in lang, falling back to English; never NULL. */
+const char *i18n_text(const struct i18n_lang *lang, enum msg m);
+
+/*
+ * Appends minor units as the currency is written: "$12.50", "¥1,200",
+ * "12,50 kr", "Rp 12.500,00"; unknown currencies as "12.50 XYZ".
+ */
+int i18n_money(struct buf *out, int64_t minor,
+	       const char *currency) WARN_UNUSED_RESULT;
+
+#endif

@@ -1,0 +1,358 @@
+/*
+ * GET /r/<code>: a shopper followed an affiliate's link. The click is
+ * recorded (one insert) with its network, from ?via= or the Referer's
+ * host, the pseudonymised address and the user agent; a first-party
+ * cookie remembers the code for the program's window; the answer is a
+ * 302 to the program's landing page with ref=<code> and
+ * affiliated_click=<id> added, which the storefront carries into the
+ * order. HEAD requests and obvious bots are redirected but not counted.
+ *
+ * The landing page comes only from the program (checked when it was
+ * saved), never from the request: no open redirect. A code nobody has
+ * answers a small 404 page rather than a redirect, since without an
+ * affiliate there is no shop to send the visitor to. A known code whose
+ * affiliate or program is not active redirects without counting and
+ * without ref.
+ */
+#include "app.h"
+#include "http/pages.h"
+#include "http/session.h"
+#include "log.h"
+#include "metrics.h"
+#include "seal.h"
+#include "store/store.h"
+#include "store/store_programs.h"
+#include "store/store_reports.h"
+#include "util/clock.h"
+#include "util/parse.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum { USER_AGENT_MAX = 255, CODE_MAX = 63 };
+
+/* Substrings of user agents that are link previews and crawlers. */
+static const char *const bot_marks[] = {
+	"bot",
+	"crawl",
+	"spider",
+	"slurp",
+	"facebookexternalhit",
+	"facebookcatalog",
+	"preview",
+	"embedly",
+	"whatsapp",
+	"telegram",
+	"pinterest",
+	"vkshare",
+	"mediapartners",
+	"validator",
+	"monitor",
+	"lighthouse",
+	"python-requests",
+	"wget/",
+	"go-http-client",
+};
+
+static bool icontains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+bool click_is_bot(const char *user_agent)
+{
+	size_t i;
+
+	if (!user_agent)
+		return false;
+	for (i = 0; i < sizeof(bot_marks) / sizeof(bot_marks[0]); i++)
+		if (icontains(user_agent, bot_marks[i]))
+			return true;
+	return false;
+}
+
+/* Whether host is domain or a subdomain of it. */
+static bool host_is(const char *host, size_t len, const char *domain)
+{
+	size_t d = strlen(domain);
+
+	if (len < d || strncasecmp(host + len - d, domain, d) != 0)
+		return false;
+	return len == d || host[len - d - 1] == '.';
+}
+
+static const char *network_of_host(const char *host, size_t len)
+{
+	static const struct {
+		const char *domain;
+		const char *network;
+	} hosts[] = {
+		{"facebook.com", "facebook"},
+		{"fb.com", "facebook"},
+		{"fb.me", "facebook"},
+		{"messenger.com", "facebook"},
+		{"twitter.com", "x"},
+		{"x.com", "x"},
+		{"t.co", "x"},
+		{"linkedin.com", "linkedin"},
+		{"lnkd.in", "linkedin"},
+		{"mail.google.com", "email"},
+		{"outlook.live.com", "email"},
+		{"mail.yahoo.com", "email"},
+		{"outlook.office.com", "email"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		if (host_is(host, len, hosts[i].domain))
+			return hosts[i].network;
+	return "other";
+}
+
+const char *click_network(const char *via, const char *referer)
+{
+	static const char *const known[] = {"facebook", "x", "linkedin",
+					    "email"};
+	const char *host;
+	size_t i;
+
+	if (via && via[0]) {
+		if (strcasecmp(via, "twitter") == 0)
+			return "x";
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strcasecmp(via, known[i]) == 0)
+				return known[i];
+		return "other";
+	}
+	if (!referer || !referer[0])
+		return "direct";
+	host = strstr(referer, "://");
+	if (!host)
+		return "other";
+	host += 3;
+	return network_of_host(host, strcspn(host, "/:?#"));
+}
+
+/*
+ * The landing URL with ref (and the click id when counted) added before
+ * any fragment.
+ */
+static int landing_with_ref(struct buf *out, const char *landing,
+			    const char *code, int64_t click_id)
+{
+	size_t base = strcspn(landing, "#");
+	const char *sep = memchr(landing, '?', base) ? "&" : "?";
+
+	if (base && landing[base - 1] == '?')
+		sep = "";
+	if (buf_append(out, landing, base) < 0 ||
+	    buf_printf(out, "%sref=", sep) < 0 || url_encode(out, code) < 0 ||
+	    (click_id && buf_printf(out, "&affiliated_click=%lld",
+				    (long long)click_id) < 0) ||
+	    buf_puts(out, landing + base) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Group commit: each request queues its click and waits; whoever finds no
+ * commit running writes everything queued in one transaction, so that
+ * concurrent clicks share one fsync. A click is answered only after its
+ * commit.
+ */
+struct pending {
+	struct click c;
+	char agent[USER_AGENT_MAX + 1];
+	int64_t id;
+	int rc;
+	bool finished;
+	struct pending *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	struct pending *head, **tail;
+	bool busy;
+} queue = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
+	   &queue.head, false};
+
+static void write_batch(struct store *st, struct pending *batch)
+{
+	struct store_tx *tx;
+	struct pending *p;
+	struct buf err;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	rc = store_tx_begin(st, &tx, &err);
+	if (rc == 0) {
+		for (p = batch; rc == 0 && p; p = p->next)
+			if (store_click_add(tx, &p->c, &p->id, &err) < 0)
+				rc = -1;
+		if (rc == 0)
+			rc = store_tx_commit(tx, &err);
+		else
+			store_tx_rollback(tx);
+	}
+	if (rc < 0)
+		log_error("click.failed", "error=%s", buf_str(&err));
+	for (p = batch; p; p = p->next)
+		p->rc = rc;
+	buf_release(&err);
+}
+
+static int commit_click(struct store *st, struct pending *me)
+{
+	struct pending *batch, *p;
+
+	pthread_mutex_lock(&queue.lock);
+	*queue.tail = me;
+	queue.tail = &me->next;
+	while (!me->finished) {
+		if (queue.busy) {
+			pthread_cond_wait(&queue.done, &queue.lock);
+			continue;
+		}
+		queue.busy = true;
+		batch = queue.head;
+		queue.head = NULL;
+		queue.tail = &queue.head;
+		pthread_mutex_unlock(&queue.lock);
+		write_batch(st, batch);
+		pthread_mutex_lock(&queue.lock);
+		for (p = batch; p; p = p->next)
+			p->finished = true;
+		queue.busy = false;
+		pthread_cond_broadcast(&queue.done);
+	}
+	pthread_mutex_unlock(&queue.lock);
+	return me->rc;
+}
+
+static int record_click(struct app *app, const struct request *req,
+			const struct click_target *t, int64_t *id,
+			struct buf *err)
+{
+	const char *ua = request_header(req, "User-Agent");
+	struct pending me;
+
+	memset(&me, 0, sizeof(me));
+	me.c.shop_id = t->shop_id;
+	me.c.affiliate_id = t->affiliate_id;
+	me.c.program_id = t->program_id;
+	snprintf(me.c.network, sizeof(me.c.network), "%s",
+		 click_network(request_query(req, "via"),
+			       request_header(req, "Referer")));
+	seal_pseudonym(req->remote_ip, me.c.ip_hash);
+	snprintf(me.agent, sizeof(me.agent), "%s", ua ? ua : "");
+	me.c.user_agent = text_is_clean(me.agent, false) ? me.agent : "";
+	me.c.created_at = clock_now();
+	if (commit_click(app->store, &me) < 0)
+		return errorf(err, "the click was not recorded");
+	*id = me.id;
+	return 0;
+}
+
+static int find_target(struct app *app, const char *code,
+		       struct click_target *t, struct buf *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	if (strlen(code) > CODE_MAX)
+		return 0;
+	if (store_read_begin(app->store, &tx, err) < 0)
+		return -1;
+	rc = store_click_target(tx, code, t, err);
+	store_tx_rollback(tx);
+	return rc;
+}
+
+static void remember_code(struct app *app, struct response *resp,
+			  const struct click_target *t)
+{
+	struct buf cookie, value;
+
+	buf_init(&cookie, BUF_SMALL);
+	buf_init(&value, 256);
+	if (url_encode(&value, t->code) == 0 &&
+	    cookie_format(&cookie, "aff_ref", buf_str(&value),
+			  t->window_days * 86400, session_secure(app)) == 0)
+		response_header(resp, "Set-Cookie", buf_str(&cookie));
+	buf_release(&cookie);
+	buf_release(&value);
+}
+
+static bool counts(const struct request *req, const struct click_target *t)
+{
+	return t->counted && strcmp(req->method, "GET") == 0 &&
+	       !click_is_bot(request_header(req, "User-Agent"));
+}
+
+static struct metric *counted, *skipped;
+static pthread_once_t metrics_once = PTHREAD_ONCE_INIT;
+
+static void click_metrics(void)
+{
+	counted = metrics_counter("affiliated_clicks_total",
+				  "tracking-link clicks recorded", "");
+	skipped = metrics_counter("affiliated_clicks_skipped_total",
+				  "tracking-link visits redirected without "
+				  "counting (HEAD, bots, inactive)",
+				  "");
+}
+
+void page_click(struct app *app, struct request *req, struct response *resp)
+{
+	struct click_target t;
+	struct buf err, where;
+	char home[512];
+	int64_t id = 0;
+	int rc;
+
+	pthread_once(&metrics_once, click_metrics);
+	buf_init(&err, BUF_SMALL);
+	buf_init(&where, BUF_SMALL);
+	rc = find_target(app, request_param(req, 0), &t, &err);
+	if (rc == 1 && counts(req, &t))
+		rc = record_click(app, req, &t, &id, &err) < 0 ? -1 : 1;
+	if (rc < 0) {
+		page_fail(req, resp, "click", &err);
+	} else if (rc == 0) {
+		page_error(req, resp, 404, MSG_LINK_UNKNOWN_TITLE,
+			   MSG_LINK_UNKNOWN_TEXT);
+	} else {
+		metrics_inc(id ? counted : skipped);
+		if (!text_is_clean(t.landing_url, false))
+			t.landing_url[0] = '\0';
+		if (!t.landing_url[0]) {
+			landing_default(&(struct shop){.platform = t.platform,
+						       .domain = t.domain},
+					home, sizeof(home));
+			snprintf(t.landing_url, sizeof(t.landing_url), "%s",
+				 home);
+		}
+		if (t.counted)
+			remember_code(app, resp, &t);
+		if (!t.landing_url[0] ||
+		    (t.counted ? landing_with_ref(&where, t.landing_url, t.code,
+						  id)
+			       : buf_puts(&where, t.landing_url)) < 0)
+			page_error(req, resp, 404, MSG_LINK_UNKNOWN_TITLE,
+				   MSG_LINK_UNKNOWN_TEXT);
+		else
+			response_redirect(resp, 302, buf_str(&where));
+		response_header(resp, "Cache-Control", "no-store");
+		response_header(resp, "Referrer-Policy", "no-referrer");
+	}
+	buf_release(&where);
+	buf_release(&err);
+}
