@@ -264,7 +264,7 @@ int store_refund_sums(struct store_tx *tx, int64_t order_id, int64_t *amount,
 		"SELECT coalesce(sum(amount), 0), coalesce(sum(base), 0)"
 		" FROM order_refunds WHERE order_id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
-	int64_t v[2];
+	int64_t v[2] = {0, 0};
 
 	if (!s)
 		return -1;
