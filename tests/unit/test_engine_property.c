@@ -160,7 +160,7 @@ struct gen_line {
 };
 
 struct gen_refund {
-	char id[24];
+	char id[40];
 	int64_t amount, base; /* base -1: not sent */
 };
 
