@@ -12,16 +12,16 @@
 #include <stdbool.h>
 
 struct store;
-struct intake;
+struct committer;
 struct sender;
 
 struct app {
 	struct config *cfg;
 	struct store *store;
 	struct platform_set platforms;
-	struct intake *intake; /* webhook deliveries waiting for a commit */
-	struct sender *sender; /* issues rewards on the platforms */
-	atomic_bool stopping;  /* set once shutdown has begun */
+	struct committer *committer; /* group commit of request writes */
+	struct sender *sender;	     /* issues rewards on the platforms */
+	atomic_bool stopping;	     /* set once shutdown has begun */
 };
 
 #endif

@@ -9,7 +9,7 @@
 #include "app.h"
 #include "cli.h"
 #include "http/server.h"
-#include "intake.h"
+#include "committer.h"
 #include "rewards.h"
 #include "worker.h"
 #include "log.h"
@@ -90,7 +90,7 @@ static int serve(struct app *app)
 	app->sender = sender_start(app);
 	workers = workers_start(app,
 				(int)config_int(app->cfg, CFG_SERVER_WORKERS));
-	app->intake = intake_start(app->store, workers_notify, workers);
+	app->committer = committer_new(app->store, workers_notify, workers);
 	if (http_server_start(srv, app, &err) < 0) {
 		cli_fail("listen", &err);
 		goto out;
@@ -105,9 +105,9 @@ static int serve(struct app *app)
 	rc = EXIT_OK;
 out:
 	http_server_stop(srv, 0);
-	/* Deliveries already queued are committed before the workers stop. */
-	intake_stop(app->intake);
-	app->intake = NULL;
+	/* No request is left waiting for a commit once the server stopped. */
+	committer_free(app->committer);
+	app->committer = NULL;
 	workers_stop(workers);
 	sender_stop(app->sender);
 	app->sender = NULL;

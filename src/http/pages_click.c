@@ -15,6 +15,7 @@
  * without ref.
  */
 #include "app.h"
+#include "committer.h"
 #include "http/pages.h"
 #include "http/session.h"
 #include "log.h"
@@ -161,80 +162,18 @@ static int landing_with_ref(struct buf *out, const char *landing,
 	return 0;
 }
 
-/*
- * Group commit: each request queues its click and waits; whoever finds no
- * commit running writes everything queued in one transaction, so that
- * concurrent clicks share one fsync. A click is answered only after its
- * commit.
- */
 struct pending {
 	struct click c;
 	char agent[USER_AGENT_MAX + 1];
 	int64_t id;
-	int rc;
-	bool finished;
-	struct pending *next;
 };
 
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t done;
-	struct pending *head, **tail;
-	bool busy;
-} queue = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
-	   &queue.head, false};
-
-static void write_batch(struct store *st, struct pending *batch)
+/* In the shared transaction of the group committer. */
+static int write_click(struct store_tx *tx, void *ctx, struct buf *err)
 {
-	struct store_tx *tx;
-	struct pending *p;
-	struct buf err;
-	int rc;
+	struct pending *p = ctx;
 
-	buf_init(&err, BUF_SMALL);
-	rc = store_tx_begin(st, &tx, &err);
-	if (rc == 0) {
-		for (p = batch; rc == 0 && p; p = p->next)
-			if (store_click_add(tx, &p->c, &p->id, &err) < 0)
-				rc = -1;
-		if (rc == 0)
-			rc = store_tx_commit(tx, &err);
-		else
-			store_tx_rollback(tx);
-	}
-	if (rc < 0)
-		log_error("click.failed", "error=%s", buf_str(&err));
-	for (p = batch; p; p = p->next)
-		p->rc = rc;
-	buf_release(&err);
-}
-
-static int commit_click(struct store *st, struct pending *me)
-{
-	struct pending *batch, *p;
-
-	pthread_mutex_lock(&queue.lock);
-	*queue.tail = me;
-	queue.tail = &me->next;
-	while (!me->finished) {
-		if (queue.busy) {
-			pthread_cond_wait(&queue.done, &queue.lock);
-			continue;
-		}
-		queue.busy = true;
-		batch = queue.head;
-		queue.head = NULL;
-		queue.tail = &queue.head;
-		pthread_mutex_unlock(&queue.lock);
-		write_batch(st, batch);
-		pthread_mutex_lock(&queue.lock);
-		for (p = batch; p; p = p->next)
-			p->finished = true;
-		queue.busy = false;
-		pthread_cond_broadcast(&queue.done);
-	}
-	pthread_mutex_unlock(&queue.lock);
-	return me->rc;
+	return store_click_add(tx, &p->c, &p->id, err) < 0 ? -1 : 0;
 }
 
 static int record_click(struct app *app, const struct request *req,
@@ -255,8 +194,10 @@ static int record_click(struct app *app, const struct request *req,
 	snprintf(me.agent, sizeof(me.agent), "%s", ua ? ua : "");
 	me.c.user_agent = text_is_clean(me.agent, false) ? me.agent : "";
 	me.c.created_at = clock_now();
-	if (commit_click(app->store, &me) < 0)
+	if (committer_run(app->committer, write_click, &me, err) < 0) {
+		log_error("click.failed", "error=\"%s\"", buf_str(err));
 		return errorf(err, "the click was not recorded");
+	}
 	*id = me.id;
 	return 0;
 }

@@ -3,13 +3,14 @@
  * install and callback, and the storefront snippets. Webhook intake
  * verifies the signature on the raw body before anything else, checks
  * the body parses, finds the shop, and answers 200 only once the delivery
- * is committed (intake.c).
+ * is committed (committer.c).
  */
 #include "app.h"
 #include "crypto.h"
 #include "http/router.h"
 #include "http/session.h"
-#include "intake.h"
+#include "committer.h"
+#include "store/store_inbox.h"
 #include "log.h"
 #include "metrics.h"
 #include "platform.h"
@@ -127,6 +128,14 @@ static int webhook_shop(struct app *app, const char *platform,
 	return rc;
 }
 
+/* In the shared transaction: 1 stored (news for the workers), 0 known. */
+static int store_delivery(struct store_tx *tx, void *ctx, struct buf *err)
+{
+	int64_t id;
+
+	return store_inbox_put(tx, ctx, &id, err);
+}
+
 static void page_webhook(struct app *app, struct request *req,
 			 struct response *resp)
 {
@@ -186,7 +195,7 @@ static void page_webhook(struct app *app, struct request *req,
 	it.kind = (int)w.kind;
 	it.body = pr.body;
 	it.len = pr.len;
-	rc = intake_store(app->intake, &it, &err);
+	rc = committer_run(app->committer, store_delivery, &it, &err);
 	if (rc < 0) {
 		log_error("webhook.store_failed", "platform=%s error=\"%s\"",
 			  p->provider->name, buf_str(&err));
@@ -194,6 +203,7 @@ static void page_webhook(struct app *app, struct request *req,
 		count_webhook("error");
 		goto out;
 	}
+	count_webhook(rc ? "stored" : "duplicate");
 	log_info("webhook.accepted",
 		 "platform=%s shop=%s topic=%s delivery=%s duplicate=%d",
 		 p->provider->name, w.shop, w.topic, w.delivery_id, rc == 0);

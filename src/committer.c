@@ -1,0 +1,140 @@
+#include "committer.h"
+#include "log.h"
+#include "metrics.h"
+#include "util/xalloc.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct item {
+	committer_write *write;
+	void *ctx;
+	int rc;
+	bool finished;
+	char error[256];
+	struct item *next;
+};
+
+struct committer {
+	struct store *st;
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	struct item *head, **tail;
+	bool busy;
+	void (*notify)(void *ctx);
+	void *ctx;
+	struct metric *commits, *writes;
+};
+
+struct committer *committer_new(struct store *st, void (*notify)(void *ctx),
+				void *ctx)
+{
+	struct committer *c = xcalloc(1, sizeof(*c));
+
+	c->st = st;
+	c->tail = &c->head;
+	c->notify = notify;
+	c->ctx = ctx;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->done, NULL);
+	c->commits =
+		metrics_counter("affiliated_group_commits_total",
+				"Transactions shared by request writes", "");
+	c->writes = metrics_counter("affiliated_group_writes_total",
+				    "Request writes committed in groups", "");
+	return c;
+}
+
+void committer_free(struct committer *c)
+{
+	if (!c)
+		return;
+	pthread_cond_destroy(&c->done);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static void run_one(struct store_tx *tx, struct item *it, struct buf *err)
+{
+	buf_reset(err);
+	if (store_savepoint(tx, err) < 0) {
+		it->rc = -1;
+	} else {
+		it->rc = it->write(tx, it->ctx, err);
+		if (it->rc < 0)
+			store_savepoint_rollback(tx);
+		else if (store_savepoint_release(tx, err) < 0)
+			it->rc = -1;
+	}
+	if (it->rc < 0)
+		snprintf(it->error, sizeof(it->error), "%s", buf_str(err));
+}
+
+/* Writes a batch in one transaction; each item gets its result. */
+static void write_batch(struct committer *c, struct item *batch)
+{
+	struct store_tx *tx;
+	struct item *it;
+	struct buf err;
+	bool news = false;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	rc = store_tx_begin(c->st, &tx, &err);
+	for (it = batch; rc == 0 && it; it = it->next) {
+		run_one(tx, it, &err);
+		news |= it->rc > 0;
+	}
+	if (rc == 0)
+		rc = store_tx_commit(tx, &err);
+	if (rc < 0) {
+		log_error("commit.failed", "error=\"%s\"", buf_str(&err));
+		for (it = batch; it; it = it->next) {
+			it->rc = -1;
+			snprintf(it->error, sizeof(it->error), "%s",
+				 buf_str(&err));
+		}
+		news = false;
+	}
+	metrics_inc(c->commits);
+	for (it = batch; it; it = it->next)
+		metrics_inc(c->writes);
+	buf_release(&err);
+	if (news && c->notify)
+		c->notify(c->ctx);
+}
+
+int committer_run(struct committer *c, committer_write *write, void *ctx,
+		  struct buf *err)
+{
+	struct item me = {write, ctx, 0, false, "", NULL};
+	struct item *batch, *it;
+
+	pthread_mutex_lock(&c->lock);
+	*c->tail = &me;
+	c->tail = &me.next;
+	while (!me.finished) {
+		if (c->busy) {
+			pthread_cond_wait(&c->done, &c->lock);
+			continue;
+		}
+		/* Nobody is committing: this thread writes what is queued. */
+		c->busy = true;
+		batch = c->head;
+		c->head = NULL;
+		c->tail = &c->head;
+		pthread_mutex_unlock(&c->lock);
+		write_batch(c, batch);
+		pthread_mutex_lock(&c->lock);
+		for (it = batch; it; it = it->next)
+			it->finished = true;
+		c->busy = false;
+		pthread_cond_broadcast(&c->done);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (me.rc < 0)
+		return errorf(err, "%s", me.error);
+	return me.rc;
+}
