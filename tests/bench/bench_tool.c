@@ -143,7 +143,7 @@ static void add_affiliates(struct store *st, const struct program *p,
 {
 	struct store_tx *tx = begin(st);
 	struct buf err;
-	char name[32], email[64], code[32], coupon[32], *coupons[1];
+	char name[48], email[64], code[32], coupon[32], *coupons[1];
 	int64_t i, id;
 
 	buf_init(&err, BUF_SMALL);
@@ -175,7 +175,7 @@ static void add_affiliates(struct store *st, const struct program *p,
 
 static void fill_order(struct order *o, int64_t n, int64_t affiliates)
 {
-	char text[32];
+	char text[64];
 	struct order_line *l;
 
 	order_init(o);
