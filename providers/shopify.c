@@ -1414,30 +1414,44 @@ shopify_find_gift_card(const struct provider_env *env, const char *code,
 
 /*
  * The theme snippet: carries ?ref= (and the click id) from the landing
- * URL, or from our first-party cookie, into the cart's attributes, where
- * Shopify turns them into the order's note_attributes.
+ * URL, or from our first-party cookies, into the cart's attributes, where
+ * Shopify turns them into the order's note_attributes. A new ref replaces
+ * the pair; the cart is read first, so it is written only when it does
+ * not hold the pair yet (a new cart after an order gets it again).
  */
 static const char shopify_storefront_js[] =
 	"(function(){\n"
+	"  var ok = /^[A-Za-z0-9._~-]{1,64}$/;\n"
 	"  var q = new URLSearchParams(location.search);\n"
-	"  function cookie(n){var m=document.cookie.match('(?:^|; "
-	")'+n+'=([^;]*)');"
-	"return m?decodeURIComponent(m[1]):null;}\n"
-	"  function keep(n,v){document.cookie=n+'='+encodeURIComponent(v)+"
-	"';path=/;max-age=2592000;SameSite=Lax';}\n"
-	"  var ref = q.get('ref') || cookie('aff_ref');\n"
-	"  var click = q.get('affiliated_click') || cookie('aff_click');\n"
-	"  if (!ref) return;\n"
-	"  keep('aff_ref', ref); if (click) keep('aff_click', click);\n"
-	"  var attrs = {ref: ref}; if (click) attrs.affiliated_click = click;\n"
-	"  if (sessionStorage.getItem('aff_sent') === ref) return;\n"
-	"  fetch('/cart/update.js', {method: 'POST', credentials: "
-	"'same-origin',\n"
-	"    headers: {'Content-Type': 'application/json'},\n"
-	"    body: JSON.stringify({attributes: attrs})})\n"
-	"  .then(function(r){ if (r.ok) sessionStorage.setItem('aff_sent', "
-	"ref); })\n"
-	"  .catch(function(){});\n"
+	"  function cookie(n){var m=document.cookie.match('(?:^|; )'+n+"
+	"'=([^;]*)');\n"
+	"    if (!m) return null; try {return decodeURIComponent(m[1]);}\n"
+	"    catch (e) {return null;}}\n"
+	"  function keep(n,v){document.cookie=n+'='+(v?encodeURIComponent(v)"
+	":'')+\n"
+	"    ';path=/;max-age='+(v?2592000:0)+';SameSite=Lax';}\n"
+	"  var ref = q.get('ref'), click = q.get('affiliated_click');\n"
+	"  if (click && !ok.test(click)) click = null;\n"
+	"  if (ref && ok.test(ref)) { keep('aff_ref', ref); "
+	"keep('aff_click', click); }\n"
+	"  else { ref = cookie('aff_ref'); click = ref ? cookie('aff_click') "
+	": null; }\n"
+	"  if (!ref || !ok.test(ref)) return;\n"
+	"  if (click && !ok.test(click)) click = null;\n"
+	"  var root = (window.Shopify && Shopify.routes && Shopify.routes.root)"
+	" || '/';\n"
+	"  fetch(root + 'cart.js', {credentials: 'same-origin'})\n"
+	"  .then(function(r){ return r.json(); })\n"
+	"  .then(function(cart){\n"
+	"    var a = (cart && cart.attributes) || {};\n"
+	"    if (a.ref === ref && (a.affiliated_click || '') === "
+	"(click || '')) return;\n"
+	"    return fetch(root + 'cart/update.js', {method: 'POST',\n"
+	"      credentials: 'same-origin',\n"
+	"      headers: {'Content-Type': 'application/json'},\n"
+	"      body: JSON.stringify({attributes: {ref: ref,\n"
+	"        affiliated_click: click || ''}})});\n"
+	"  }).catch(function(){});\n"
 	"})();\n";
 
 const struct provider shopify_provider = {

@@ -18,7 +18,7 @@ struct metric {
 	_Atomic uint64_t value;
 	int64_t (*fn)(void *ctx);
 	void *ctx;
-	struct metric *next;
+	struct metric *_Atomic next;
 };
 
 /* Bucket bounds in microseconds, printed as seconds. */
@@ -33,17 +33,23 @@ static const struct {
 };
 #define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
+/*
+ * The series list only grows (until metrics_free at shutdown): lookups
+ * walk it without the lock, appends take the lock and publish the new
+ * node with a release store, so a hot path never waits for another.
+ */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct metric *series;
+static struct metric *_Atomic series;
 static _Atomic uint64_t latency_count[NBUCKETS + 1];
 static _Atomic uint64_t latency_sum_usec;
 static _Atomic uint64_t latency_total;
 
-static struct metric *find_locked(const char *name, const char *labels)
+static struct metric *find(const char *name, const char *labels)
 {
 	struct metric *m;
 
-	for (m = series; m; m = m->next)
+	for (m = atomic_load_explicit(&series, memory_order_acquire); m;
+	     m = atomic_load_explicit(&m->next, memory_order_acquire))
 		if (strcmp(m->name, name) == 0 &&
 		    strcmp(m->labels, labels) == 0)
 			return m;
@@ -54,26 +60,27 @@ static struct metric *metric_new(enum metric_kind kind, const char *name,
 				 const char *help, const char *labels)
 {
 	struct metric *m = xcalloc(1, sizeof(*m));
-	struct metric **tail = &series;
+	struct metric *_Atomic *tail = &series;
 
 	m->kind = kind;
 	m->name = xstrdup(name);
 	m->help = xstrdup(help);
 	m->labels = xstrdup(labels);
-	/* Appended, so that series of one name stay together when rendered. */
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = m;
+	while (atomic_load_explicit(tail, memory_order_acquire))
+		tail = &atomic_load_explicit(tail, memory_order_acquire)->next;
+	atomic_store_explicit(tail, m, memory_order_release);
 	return m;
 }
 
 struct metric *metrics_counter(const char *name, const char *help,
 			       const char *labels)
 {
-	struct metric *m;
+	struct metric *m = find(name, labels);
 
+	if (m)
+		return m;
 	pthread_mutex_lock(&lock);
-	m = find_locked(name, labels);
+	m = find(name, labels);
 	if (!m)
 		m = metric_new(METRIC_COUNTER, name, help, labels);
 	pthread_mutex_unlock(&lock);
@@ -101,7 +108,7 @@ void metrics_gauge(const char *name, const char *help, const char *labels,
 	struct metric *m;
 
 	pthread_mutex_lock(&lock);
-	m = find_locked(name, labels);
+	m = find(name, labels);
 	if (!m)
 		m = metric_new(METRIC_GAUGE, name, help, labels);
 	m->fn = fn;
