@@ -1,9 +1,11 @@
 #include "committer.h"
 #include "log.h"
 #include "metrics.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ struct committer {
 	void (*notify)(void *ctx);
 	void *ctx;
 	struct metric *commits, *writes;
+	_Atomic uint64_t last_write;
 };
 
 struct committer *committer_new(struct store *st, void (*notify)(void *ctx),
@@ -106,12 +109,18 @@ static void write_batch(struct committer *c, struct item *batch)
 		c->notify(c->ctx);
 }
 
+uint64_t committer_last_write(const struct committer *c)
+{
+	return c ? atomic_load(&c->last_write) : 0;
+}
+
 int committer_run(struct committer *c, committer_write *write, void *ctx,
 		  struct buf *err)
 {
 	struct item me = {write, ctx, 0, false, "", NULL};
 	struct item *batch, *it;
 
+	atomic_store(&c->last_write, clock_usec());
 	pthread_mutex_lock(&c->lock);
 	*c->tail = &me;
 	c->tail = &me.next;

@@ -11,6 +11,8 @@
 
 #include "store/store.h"
 
+#include <stdint.h>
+
 struct committer;
 
 /*
@@ -32,5 +34,11 @@ void committer_free(struct committer *c);
  */
 int committer_run(struct committer *c, committer_write *write, void *ctx,
 		  struct buf *err);
+
+/*
+ * Microseconds (clock_usec) when a request last handed in a write: the
+ * workers let bursts of requests have the writer first.
+ */
+uint64_t committer_last_write(const struct committer *c);
 
 #endif

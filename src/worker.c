@@ -8,6 +8,7 @@
  */
 #include "worker.h"
 #include "app.h"
+#include "committer.h"
 #include "engine.h"
 #include "log.h"
 #include "metrics.h"
@@ -25,9 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH	      64
-#define MAX_ATTEMPTS  12
-#define APPROVE_EVERY 30
+#define BATCH 64
+/* A batch holds the writer for at most this long, then commits. */
+#define BATCH_USEC 20000
+/*
+ * While requests are writing (a burst of webhooks or clicks), workers
+ * wait so that the requests get the writer; but never longer than this
+ * in a row, so the inbox is always worked off.
+ */
+#define YIELD_IDLE_USEC 50000
+#define YIELD_MAX_USEC	10000000
+#define MAX_ATTEMPTS	12
+#define APPROVE_EVERY	30
 /* A refund for an order we have not seen waits this many tries for it. */
 #define REFUND_WAIT_TRIES 2
 
@@ -256,6 +266,8 @@ static int run_batch(struct worker *wk, struct inbox_item *items, size_t n,
 	struct app *app = wk->pool->app;
 	struct store_tx *tx;
 	struct buf note, why;
+	uint64_t start;
+	bool failed = false;
 	size_t i;
 	int rc;
 
@@ -263,11 +275,14 @@ static int run_batch(struct worker *wk, struct inbox_item *items, size_t n,
 		return -1;
 	buf_init(&note, BUF_SMALL);
 	buf_init(&why, BUF_SMALL);
-	for (i = 0; i < n; i++) {
+	start = clock_usec();
+	for (i = 0; i < n && clock_usec() - start < BATCH_USEC; i++) {
 		buf_reset(&note);
 		buf_reset(&why);
-		if (store_savepoint(tx, err) < 0)
+		if (store_savepoint(tx, err) < 0) {
+			failed = true;
 			break;
+		}
 		rc = handle(tx, app, &items[i], &f[i], &note, &why);
 		if (rc == 0)
 			store_savepoint_release(tx, err);
@@ -277,10 +292,11 @@ static int run_batch(struct worker *wk, struct inbox_item *items, size_t n,
 	}
 	buf_release(&note);
 	buf_release(&why);
-	if (i < n) {
+	if (failed) {
 		store_tx_rollback(tx);
 		return -1;
 	}
+	/* Items left over stay pending: the next round takes them. */
 	return store_tx_commit(tx, err);
 }
 
@@ -372,11 +388,31 @@ static void periodic(struct worker *wk, int64_t *last_approve,
 	}
 }
 
+/* Whether to let a burst of request writes go first for now. */
+static bool yield_to_requests(struct worker *wk, uint64_t *since)
+{
+	uint64_t now = clock_usec();
+	uint64_t last = committer_last_write(wk->pool->app->committer);
+
+	if (!last || now - last > YIELD_IDLE_USEC) {
+		*since = 0;
+		return false;
+	}
+	if (!*since)
+		*since = now;
+	if (now - *since > YIELD_MAX_USEC) {
+		*since = now;
+		return false;
+	}
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
 	struct workers *pool = wk->pool;
 	int64_t last_approve = 0, last_reconcile = clock_now();
+	uint64_t yielding = 0;
 	unsigned long seen;
 	struct timespec until;
 	int n;
@@ -385,6 +421,10 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&pool->lock);
 		seen = pool->generation;
 		pthread_mutex_unlock(&pool->lock);
+		if (!pool->stopping && yield_to_requests(wk, &yielding)) {
+			clock_sleep_ms(20);
+			continue;
+		}
 		n = work_once(wk);
 		periodic(wk, &last_approve, &last_reconcile);
 		pthread_mutex_lock(&pool->lock);
