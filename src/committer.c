@@ -75,23 +75,49 @@ static void run_one(struct store_tx *tx, struct item *it, struct buf *err)
 		snprintf(it->error, sizeof(it->error), "%s", buf_str(err));
 }
 
+/*
+ * One attempt at a batch. Optimistic first (no savepoints: they cost as
+ * much as a write); isolated on the retry after a failure, so a bad
+ * write fails alone. Returns 0 committed, -1 failed (err says why), 1 to
+ * retry isolated.
+ */
+static int try_batch(struct committer *c, struct item *batch, bool isolate,
+		     bool *news, struct buf *err)
+{
+	struct store_tx *tx;
+	struct item *it;
+
+	*news = false;
+	if (store_tx_begin(c->st, &tx, err) < 0)
+		return -1;
+	for (it = batch; it; it = it->next) {
+		if (isolate) {
+			run_one(tx, it, err);
+		} else {
+			buf_reset(err);
+			it->rc = it->write(tx, it->ctx, err);
+			if (it->rc < 0) {
+				store_tx_rollback(tx);
+				return 1;
+			}
+		}
+		*news |= it->rc > 0;
+	}
+	return store_tx_commit(tx, err);
+}
+
 /* Writes a batch in one transaction; each item gets its result. */
 static void write_batch(struct committer *c, struct item *batch)
 {
-	struct store_tx *tx;
 	struct item *it;
 	struct buf err;
 	bool news = false;
 	int rc;
 
 	buf_init(&err, BUF_SMALL);
-	rc = store_tx_begin(c->st, &tx, &err);
-	for (it = batch; rc == 0 && it; it = it->next) {
-		run_one(tx, it, &err);
-		news |= it->rc > 0;
-	}
-	if (rc == 0)
-		rc = store_tx_commit(tx, &err);
+	rc = try_batch(c, batch, false, &news, &err);
+	if (rc == 1)
+		rc = try_batch(c, batch, true, &news, &err);
 	if (rc < 0) {
 		log_error("commit.failed", "error=\"%s\"", buf_str(&err));
 		for (it = batch; it; it = it->next) {
