@@ -5,6 +5,7 @@
 #ifndef AFFILIATED_APP_H
 #define AFFILIATED_APP_H
 
+#include "attribution.h"
 #include "config.h"
 #include "platform.h"
 
@@ -22,6 +23,8 @@ struct app {
 	struct committer *committer; /* group commit of request writes */
 	struct sender *sender;	     /* issues rewards on the platforms */
 	atomic_bool stopping;	     /* set once shutdown has begun */
+	/* [attribution] precedence, parsed once at start */
+	enum signal_kind precedence[SIGNAL__COUNT];
 };
 
 #endif

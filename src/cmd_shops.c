@@ -233,8 +233,13 @@ int cmd_reconcile(int argc, char **argv)
 	platforms_load(&set, &cfg);
 	if ((st = cli_open_store(&cfg)) &&
 	    cli_find_shop(st, shop_arg, &shop) == 0) {
-		if (reconcile_shop(st, &set, shop.id, since, &stats, &err) <
-		    0) {
+		enum signal_kind order[SIGNAL__COUNT];
+
+		signal_precedence_parse(
+			config_get(&cfg, CFG_ATTRIBUTION_PRECEDENCE), order,
+			NULL);
+		if (reconcile_shop(st, &set, order, shop.id, since, &stats,
+				   &err) < 0) {
 			cli_fail("reconcile", &err);
 		} else if (json) {
 			cJSON *o = cJSON_CreateObject();

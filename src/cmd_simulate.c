@@ -182,9 +182,10 @@ static void show_totals(const struct tally *t, struct store_tx *tx, cJSON *arr,
 }
 
 static int run(struct store_tx *tx, const struct program *p,
-	       const struct orders_file *f, bool json, struct buf *err)
+	       const struct orders_file *f, const enum signal_kind *precedence,
+	       bool json, struct buf *err)
 {
-	struct engine_opts opts = {p->id, NULL};
+	struct engine_opts opts = {p->id, precedence};
 	struct engine_outcome out;
 	struct tally t = {NULL, 0};
 	cJSON *doc = cJSON_CreateObject();
@@ -230,6 +231,7 @@ int cmd_simulate(int argc, char **argv)
 				       {"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
 	struct orders_file f = {NULL, 0};
+	enum signal_kind order[SIGNAL__COUNT];
 	struct config cfg;
 	struct store *st = NULL;
 	struct store_tx *tx = NULL;
@@ -254,9 +256,11 @@ int cmd_simulate(int argc, char **argv)
 	}
 	if (!(st = cli_open_store(&cfg)) || store_tx_begin(st, &tx, &err) < 0)
 		goto out;
+	signal_precedence_parse(config_get(&cfg, CFG_ATTRIBUTION_PRECEDENCE),
+				order, NULL);
 	switch (store_program_get(tx, id, &p, &err)) {
 	case 1:
-		if (run(tx, &p, &f, json, &err) == 0)
+		if (run(tx, &p, &f, order, json, &err) == 0)
 			rc = EXIT_OK;
 		else
 			cli_fail("simulate", &err);

@@ -83,6 +83,11 @@ const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_ECWID_OAUTH_BASE */
 	{"ecwid", "oauth_base", CONFIG_URL, "https://my.ecwid.com/api/oauth", 0,
 	 0, false, "OAuth base URL (tests: a simulator)"},
+	/* CFG_ATTRIBUTION_PRECEDENCE */
+	{"attribution", "precedence", CONFIG_ORDER,
+	 "coupon,attribute,landing,click,binding", 0, 0, false,
+	 "which signal wins when an order carries several: all five, "
+	 "highest first"},
 	/* CFG_REWARDS_MAX_ATTEMPTS */
 	{"rewards", "max_attempts", CONFIG_INT, "10", 1, 1000, false,
 	 "calls to the platform before a reward is marked failed"},
@@ -176,6 +181,57 @@ int config_split_address(const char *addr, char *host, size_t hostlen,
 	return 0;
 }
 
+/* Whether a word of length n appears in the comma-separated list. */
+static bool word_in(const char *list, const char *word, size_t n)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+/* value must name each word of words exactly once, in any order. */
+static int check_order(const char *words, const char *value, struct buf *err)
+{
+	const char *p = value;
+	int seen = 0, total = 1;
+	size_t i;
+
+	for (i = 0; words[i]; i++)
+		total += words[i] == ',';
+	while (*p) {
+		size_t len = strcspn(p, ", ");
+		const char *q;
+
+		if (!word_in(words, p, len))
+			return errorf(err, "'%.*s' is not one of %s", (int)len,
+				      p, words);
+		for (q = p + len; *q; q += strcspn(q, ", ")) {
+			while (*q == ',' || *q == ' ')
+				q++;
+			if (strncmp(q, p, len) == 0 &&
+			    (q[len] == ',' || q[len] == ' ' || !q[len]))
+				return errorf(err, "'%.*s' is named twice",
+					      (int)len, p);
+		}
+		seen++;
+		p += len;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	if (seen != total)
+		return errorf(err, "name all of %s, highest first", words);
+	return 0;
+}
+
 static int check_value(const struct config_def *d, const char *value,
 		       int64_t *number, struct buf *err)
 {
@@ -211,6 +267,8 @@ static int check_value(const struct config_def *d, const char *value,
 				      "'%s' is not debug, info, warn or error",
 				      value);
 		return 0;
+	case CONFIG_ORDER:
+		return check_order(d->def, value, err);
 	case CONFIG_STRING:
 		return 0;
 	}

@@ -35,6 +35,7 @@ enum config_key {
 	CFG_ECWID_SCOPES,
 	CFG_ECWID_API_BASE,
 	CFG_ECWID_OAUTH_BASE,
+	CFG_ATTRIBUTION_PRECEDENCE,
 	CFG_REWARDS_MAX_ATTEMPTS,
 	CFG_REWARDS_BACKOFF_MS,
 	CFG_REWARDS_BACKOFF_MAX_MS,
@@ -52,6 +53,7 @@ enum config_type {
 	CONFIG_ADDRESS, /* host:port, IPv4 or [IPv6] literal */
 	CONFIG_URL,	/* http:// or https://, or empty */
 	CONFIG_LEVEL,	/* debug|info|warn|error */
+	CONFIG_ORDER,	/* the default's comma-separated words, reordered */
 };
 
 struct config_def {

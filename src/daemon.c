@@ -136,6 +136,9 @@ int cmd_serve(int argc, char **argv)
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
 	platforms_load(&app.platforms, &cfg);
+	/* check-config validated it: a permutation of the five signals. */
+	signal_precedence_parse(config_get(&cfg, CFG_ATTRIBUTION_PRECEDENCE),
+				app.precedence, NULL);
 	rc = serve(&app);
 	metrics_free();
 	config_release(&cfg);

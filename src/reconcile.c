@@ -19,6 +19,7 @@
 
 struct pass {
 	struct store *st;
+	const enum signal_kind *precedence;
 	int64_t shop_id;
 	struct reconcile_stats *stats;
 	struct buf *err;
@@ -27,6 +28,7 @@ struct pass {
 static int take_order(void *ctx, const struct order *o)
 {
 	struct pass *p = ctx;
+	struct engine_opts opts = {0, p->precedence};
 	struct engine_outcome out;
 	struct store_tx *tx;
 	struct order_row row;
@@ -38,7 +40,7 @@ static int take_order(void *ctx, const struct order *o)
 	if (known == 1)
 		order_row_release(&row);
 	if (known < 0 ||
-	    engine_process_order(tx, p->shop_id, o, NULL, &out, p->err) < 0) {
+	    engine_process_order(tx, p->shop_id, o, &opts, &out, p->err) < 0) {
 		store_tx_rollback(tx);
 		return -1;
 	}
@@ -117,10 +119,10 @@ static int walk_pages(struct shop_handle *h, struct http_client *http,
 }
 
 int reconcile_shop(struct store *st, const struct platform_set *set,
-		   int64_t shop_id, int64_t since, struct reconcile_stats *out,
-		   struct buf *err)
+		   const enum signal_kind *precedence, int64_t shop_id,
+		   int64_t since, struct reconcile_stats *out, struct buf *err)
 {
-	struct pass pass = {st, shop_id, out, err};
+	struct pass pass = {st, precedence, shop_id, out, err};
 	struct shop_handle h;
 	struct http_client *http;
 	struct store_tx *tx;
@@ -180,7 +182,7 @@ static int collect_active(void *ctx, const struct shop *s)
 }
 
 int reconcile_all(struct store *st, const struct platform_set *set,
-		  struct buf *err)
+		  const enum signal_kind *precedence, struct buf *err)
 {
 	struct shop_ids l = {NULL, 0};
 	struct reconcile_stats stats;
@@ -198,7 +200,8 @@ int reconcile_all(struct store *st, const struct platform_set *set,
 
 		buf_init(&one, BUF_SMALL);
 		/* One shop's failure must not stop the others. */
-		if (reconcile_shop(st, set, l.ids[i], 0, &stats, &one) < 0)
+		if (reconcile_shop(st, set, precedence, l.ids[i], 0, &stats,
+				   &one) < 0)
 			log_warn("reconcile.failed",
 				 "shop_id=%lld error=\"%s\"",
 				 (long long)l.ids[i], buf_str(&one));

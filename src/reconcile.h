@@ -7,6 +7,7 @@
 #ifndef AFFILIATED_RECONCILE_H
 #define AFFILIATED_RECONCILE_H
 
+#include "attribution.h"
 #include "platform.h"
 #include "store/store.h"
 
@@ -22,10 +23,10 @@ struct reconcile_stats {
  * overlap, or two days back on the first). Waits out throttling.
  */
 int reconcile_shop(struct store *st, const struct platform_set *set,
-		   int64_t shop_id, int64_t since, struct reconcile_stats *out,
-		   struct buf *err);
+		   const enum signal_kind *precedence, int64_t shop_id,
+		   int64_t since, struct reconcile_stats *out, struct buf *err);
 /* Every active shop whose platform can list orders. */
 int reconcile_all(struct store *st, const struct platform_set *set,
-		  struct buf *err);
+		  const enum signal_kind *precedence, struct buf *err);
 
 #endif

@@ -180,6 +180,7 @@ static int handle(struct store_tx *tx, struct app *app,
 		  struct buf *note, struct buf *err)
 {
 	const struct platform *p = item_platform(app, it);
+	struct engine_opts opts = {0, app->precedence};
 	struct engine_outcome out;
 	struct order_refund r;
 	struct order o;
@@ -198,14 +199,15 @@ static int handle(struct store_tx *tx, struct app *app,
 			      provider_status_str(f->status), f->error);
 	}
 	if (f->tried)
-		return engine_process_order(tx, it->shop_id, &f->order, NULL,
+		return engine_process_order(tx, it->shop_id, &f->order, &opts,
 					    &out, err);
 	switch ((enum webhook_kind)it->kind) {
 	case WEBHOOK_ORDER:
 		if (provider_parse_order(p->provider, it->body, it->len, &o,
 					 err) < 0)
 			return -1;
-		rc = engine_process_order(tx, it->shop_id, &o, NULL, &out, err);
+		rc = engine_process_order(tx, it->shop_id, &o, &opts, &out,
+					  err);
 		order_release(&o);
 		return rc;
 	case WEBHOOK_REFUND:
@@ -381,7 +383,8 @@ static void periodic(struct worker *wk, int64_t *last_approve,
 	if (every > 0 && now - *last_reconcile >= every) {
 		*last_reconcile = now;
 		buf_init(&err, BUF_SMALL);
-		if (reconcile_all(app->store, &app->platforms, &err) < 0)
+		if (reconcile_all(app->store, &app->platforms, app->precedence,
+				  &err) < 0)
 			log_error("reconcile.failed", "error=\"%s\"",
 				  buf_str(&err));
 		buf_release(&err);
