@@ -170,46 +170,63 @@ static int gather_coupons(struct gather *g)
 	return 0;
 }
 
+/*
+ * The click behind a ref, for its network and age: the click id the cart
+ * carried, when it is this affiliate's, else the newest click of this
+ * affiliate from the buyer's address within the window.
+ */
+static int attach_click(struct gather *g, struct candidate *c)
+{
+	const char *attr = order_attr(g->o, "affiliated_click");
+	struct click click;
+	char age[48];
+	size_t len;
+	uint64_t id;
+	int rc = 0;
+
+	if (attr && parse_uint_str(attr, INT64_MAX, &id) == 0) {
+		rc = store_click_get(g->tx, (int64_t)id, &click, g->err);
+		if (rc == 1 && click.affiliate_id != c->aff.id)
+			rc = 0;
+	}
+	if (rc == 0 && g->ctx->ip_hash && g->ctx->ip_hash[0])
+		rc = store_click_latest_for(g->tx, c->aff.id, g->ctx->ip_hash,
+					    g->ctx->now -
+						    c->prog.window_days * DAY,
+					    &click, g->err);
+	if (rc <= 0)
+		return rc;
+	age_text(g->ctx->now, click.created_at, age, sizeof(age));
+	len = strlen(c->detail);
+	snprintf(c->detail + len, sizeof(c->detail) - len, "; click from %s %s",
+		 click.network, age);
+	snprintf(c->network, sizeof(c->network), "%s", click.network);
+	return 0;
+}
+
 static int gather_attribute(struct gather *g)
 {
 	const char *ref = order_attr(g->o, "ref");
 	int rc = add_code(g, SIGNAL_ATTRIBUTE, ref,
 			  "ref=%s in the order's attributes");
 
-	if (rc == 1)
-		describe_owner(&g->c[g->n - 1]);
-	return rc < 0 ? -1 : 0;
+	if (rc <= 0)
+		return rc;
+	describe_owner(&g->c[g->n - 1]);
+	return attach_click(g, &g->c[g->n - 1]);
 }
 
 static int gather_landing(struct gather *g)
 {
-	struct click click;
-	struct candidate *c;
-	char ref[128], age[48];
-	size_t len;
+	char ref[128];
 	int rc;
 
 	url_ref_param(g->o->landing_url, ref, sizeof(ref));
 	rc = add_code(g, SIGNAL_LANDING, ref, "ref=%s on the landing URL");
 	if (rc <= 0)
 		return rc;
-	c = &g->c[g->n - 1];
-	describe_owner(c);
-	if (!g->ctx->ip_hash || !g->ctx->ip_hash[0])
-		return 0;
-	rc = store_click_latest_for(g->tx, c->aff.id, g->ctx->ip_hash,
-				    g->ctx->now - c->prog.window_days * DAY,
-				    &click, g->err);
-	if (rc < 0)
-		return -1;
-	if (rc == 1) {
-		age_text(g->ctx->now, click.created_at, age, sizeof(age));
-		len = strlen(c->detail);
-		snprintf(c->detail + len, sizeof(c->detail) - len,
-			 "; click from %s %s", click.network, age);
-		snprintf(c->network, sizeof(c->network), "%s", click.network);
-	}
-	return 0;
+	describe_owner(&g->c[g->n - 1]);
+	return attach_click(g, &g->c[g->n - 1]);
 }
 
 static int click_candidate(struct gather *g, const struct click *click,
