@@ -1180,13 +1180,13 @@ out:
 
 /*
  * Hands each order of a page to fn. An order that cannot be read does not
- * stop the page: the others still go to fn and the first failure is
- * reported (as PROVIDER_REJECTED) once the page is done. fn failing stops
- * at once. Returns 1 after a bad order, -1 when fn failed, else 0.
+ * stop the page: it is counted in the cursor's skipped, with the first
+ * reason. fn failing stops at once. Returns -1 when fn failed, else 0.
  */
 static int ecwid_page_orders(const cJSON *items, const char *cur,
 			     int (*fn)(void *ctx, const struct order *o),
-			     void *ctx, struct buf *err)
+			     void *ctx, struct order_page_cursor *cursor,
+			     struct buf *err)
 {
 	struct buf first;
 	const cJSON *it;
@@ -1213,13 +1213,13 @@ static int ecwid_page_orders(const cJSON *items, const char *cur,
 	}
 	if (rc < 0)
 		errorf(err, "ecwid orders: the caller refused an order");
-	else if (bad)
-		errorf(err,
-		       "%zu of %zu Ecwid orders could not be read, first: "
-		       "%s",
-		       bad, n, buf_str(&first));
+	if (bad && !cursor->skipped)
+		snprintf(cursor->skip_error, sizeof(cursor->skip_error), "%s",
+			 buf_str(&first));
+	cursor->skipped += (int64_t)bad;
+	(void)n;
 	buf_release(&first);
-	return rc < 0 ? -1 : bad ? 1 : 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Moves the cursor past a page of {total, count, offset, items}. */
@@ -1239,8 +1239,8 @@ static void ecwid_advance(const cJSON *root, uint64_t offset,
 
 /*
  * GET orders?updatedFrom=&offset=&limit=100, oldest change first; the
- * cursor is the next offset. After a page with unreadable orders the
- * cursor has already moved on, so a caller may log and continue.
+ * cursor is the next offset. Unreadable orders are skipped (counted in
+ * the cursor).
  */
 static enum provider_status
 ecwid_list_orders(const struct provider_env *env, int64_t since,
@@ -1277,9 +1277,10 @@ ecwid_list_orders(const struct provider_env *env, int64_t since,
 			errorf(err, "the Ecwid orders answer holds no items");
 			st = PROVIDER_REJECTED;
 		} else if ((rc = ecwid_page_orders(json_get(root, "items"), cur,
-						   fn, ctx, err)) >= 0) {
+						   fn, ctx, cursor, err)) >=
+			   0) {
 			ecwid_advance(root, offset, cursor);
-			st = rc ? PROVIDER_REJECTED : PROVIDER_OK;
+			st = PROVIDER_OK;
 		} else {
 			st = PROVIDER_REJECTED;
 		}

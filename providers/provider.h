@@ -148,10 +148,17 @@ struct shop_info {
 	char email[256];
 };
 
-/* One page of orders from list_orders; next is "" on the last page. */
+/*
+ * Where list_orders is: next is "" at the start and after the last page.
+ * An order of a page that cannot be read is skipped, not fatal: it is
+ * counted in skipped (the first reason in skip_error) and the page goes
+ * on, so one bad order on a store never stops reconciliation.
+ */
 struct order_page_cursor {
 	char next[1024];
 	int64_t retry_after_ms;
+	int64_t skipped;
+	char skip_error[256];
 };
 
 struct provider {

@@ -1157,9 +1157,15 @@ shopify_list_orders(const struct provider_env *env, int64_t since,
 
 		order_init(&o);
 		if (shopify_order_from(it, &o, err) < 0) {
+			/* One unreadable order must not stop the others. */
+			if (!cursor->skipped)
+				snprintf(cursor->skip_error,
+					 sizeof(cursor->skip_error), "%s",
+					 buf_str(err));
+			cursor->skipped++;
+			buf_reset(err);
 			order_release(&o);
-			st = PROVIDER_REJECTED;
-			break;
+			continue;
 		}
 		if (fn(ctx, &o) != 0)
 			st = PROVIDER_REJECTED;

@@ -248,13 +248,17 @@ int cmd_reconcile(int argc, char **argv)
 			json_add_int(o, "seen", stats.seen);
 			json_add_int(o, "unknown", stats.unknown);
 			json_add_int(o, "accrued", stats.accrued);
+			json_add_int(o, "skipped", stats.skipped);
 			rc = cli_print_json(o);
 		} else {
 			printf("%s: %lld orders seen, %lld no webhook had "
-			       "delivered, %lld commissions booked\n",
+			       "delivered, %lld commissions booked%s\n",
 			       shop.domain, (long long)stats.seen,
 			       (long long)stats.unknown,
-			       (long long)stats.accrued);
+			       (long long)stats.accrued,
+			       stats.skipped ? "; some orders could not be "
+					       "read (see the log)"
+					     : "");
 			rc = EXIT_OK;
 		}
 		shop_release(&shop);

@@ -115,6 +115,13 @@ static int walk_pages(struct shop_handle *h, struct http_client *http,
 		if (st != PROVIDER_OK)
 			return -1;
 	} while (cursor.next[0]);
+	if (cursor.skipped) {
+		pass->stats->skipped = cursor.skipped;
+		log_warn("reconcile.skipped",
+			 "shop_id=%lld count=%lld first=\"%s\"",
+			 (long long)pass->shop_id, (long long)cursor.skipped,
+			 cursor.skip_error);
+	}
 	return 0;
 }
 

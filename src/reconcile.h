@@ -15,6 +15,7 @@ struct reconcile_stats {
 	int64_t seen;	 /* orders the platform listed */
 	int64_t unknown; /* of which no webhook had delivered */
 	int64_t accrued; /* commissions booked by this pass */
+	int64_t skipped; /* listed, but could not be read */
 	int64_t newest;	 /* newest updated_at seen */
 };
 

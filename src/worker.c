@@ -195,7 +195,10 @@ static int handle(struct store_tx *tx, struct app *app,
 			return 1;
 		}
 		return errorf(err,
-			      "the order can no longer be fetched (%s): %s",
+			      f->status == PROVIDER_REJECTED
+				      ? "the order could not be read (%s): %s"
+				      : "the order can no longer be fetched "
+					"(%s): %s",
 			      provider_status_str(f->status), f->error);
 	}
 	if (f->tried)
@@ -249,6 +252,12 @@ static void settle(struct workers *pool, struct store_tx *tx,
 		store_inbox_retry(tx, it->id,
 				  clock_now() + backoff(it->attempts),
 				  buf_str(note), &e);
+		log_info("webhook.retry",
+			 "id=%lld platform=%s attempts=%lld in=%llds "
+			 "reason=\"%s\"",
+			 (long long)it->id, it->platform,
+			 (long long)it->attempts + 1,
+			 (long long)backoff(it->attempts), buf_str(note));
 		metrics_inc(pool->retried);
 	} else {
 		log_warn("webhook.failed",

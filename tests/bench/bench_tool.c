@@ -138,8 +138,7 @@ static void add_program(struct store *st, int64_t shop_id,
 }
 
 /* Affiliates A0..An-1 with coupons C0..Cn-1. */
-static void add_affiliates(struct store *st, const struct program *p,
-			   int64_t n)
+static void add_affiliates(struct store *st, const struct program *p, int64_t n)
 {
 	struct store_tx *tx = begin(st);
 	struct buf err;
@@ -239,24 +238,25 @@ static void add_inbox(struct store *st, int64_t shop_id, int64_t from,
 			die("pad", NULL);
 	for (i = from; i < from + n; i++) {
 		buf_reset(&body);
-		if (buf_printf(&body,
-			       "{\"id\":%lld,\"name\":\"#%lld\",\"email\":"
-			       "\"b%lld@shop.example\",\"currency\":\"USD\","
-			       "\"financial_status\":\"paid\",\"total_price\":"
-			       "\"25.00\",\"subtotal_price\":\"25.00\","
-			       "\"total_tax\":\"0.00\",\"total_discounts\":"
-			       "\"0.00\",\"created_at\":\"2026-11-20T10:00:00Z\","
-			       "\"updated_at\":\"2026-11-20T10:00:00Z\","
-			       "\"discount_codes\":[{\"code\":\"C%lld\","
-			       "\"amount\":\"0.00\",\"type\":\"fixed_amount\"}],"
-			       "\"note\":\"%s\",\"line_items\":[{\"id\":1,"
-			       "\"product_id\":7,\"sku\":\"MUG\",\"title\":"
-			       "\"Mug\",\"quantity\":1,\"price\":\"25.00\","
-			       "\"gift_card\":false,\"discount_allocations\":"
-			       "[]}]}",
-			       (long long)(8000000000000 + i), (long long)i,
-			       (long long)i, (long long)(i % affiliates),
-			       pad.data) < 0)
+		if (buf_printf(
+			    &body,
+			    "{\"id\":%lld,\"name\":\"#%lld\",\"email\":"
+			    "\"b%lld@shop.example\",\"currency\":\"USD\","
+			    "\"financial_status\":\"paid\",\"total_price\":"
+			    "\"25.00\",\"subtotal_price\":\"25.00\","
+			    "\"total_tax\":\"0.00\",\"total_discounts\":"
+			    "\"0.00\",\"created_at\":\"2026-11-20T10:00:00Z\","
+			    "\"updated_at\":\"2026-11-20T10:00:00Z\","
+			    "\"discount_codes\":[{\"code\":\"C%lld\","
+			    "\"amount\":\"0.00\",\"type\":\"fixed_amount\"}],"
+			    "\"note\":\"%s\",\"line_items\":[{\"id\":1,"
+			    "\"product_id\":7,\"sku\":\"MUG\",\"title\":"
+			    "\"Mug\",\"quantity\":1,\"price\":\"25.00\","
+			    "\"gift_card\":false,\"discount_allocations\":"
+			    "[]}]}",
+			    (long long)(8000000000000 + i), (long long)i,
+			    (long long)i, (long long)(i % affiliates),
+			    pad.data) < 0)
 			die("body", NULL);
 		snprintf(id, sizeof(id), "bench-%lld", (long long)i);
 		put.shop_id = shop_id;
