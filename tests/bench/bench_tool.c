@@ -154,7 +154,7 @@ static void add_affiliates(struct store *st, const struct program *p, int64_t n)
 		snprintf(email, sizeof(email), "a%lld@bench.example",
 			 (long long)i);
 		snprintf(code, sizeof(code), "REF%lld", (long long)i);
-		snprintf(coupon, sizeof(coupon), "C%lld", (long long)i);
+		snprintf(coupon, sizeof(coupon), "CPN%lld", (long long)i);
 		a.name = xstrdup(name);
 		a.email = xstrdup(email);
 		a.code = xstrdup(code);
@@ -186,7 +186,7 @@ static void fill_order(struct order *o, int64_t n, int64_t affiliates)
 	o->total = o->subtotal = 2000 + n % 5000;
 	o->financial = ORDER_PAID;
 	o->created_at = o->updated_at = clock_now() - 86400;
-	snprintf(text, sizeof(text), "C%lld", (long long)(n % affiliates));
+	snprintf(text, sizeof(text), "CPN%lld", (long long)(n % affiliates));
 	order_add_code(o, text);
 	l = order_add_line(o);
 	l->price = o->total;
@@ -247,7 +247,7 @@ static void add_inbox(struct store *st, int64_t shop_id, int64_t from,
 			    "\"total_tax\":\"0.00\",\"total_discounts\":"
 			    "\"0.00\",\"created_at\":\"2026-11-20T10:00:00Z\","
 			    "\"updated_at\":\"2026-11-20T10:00:00Z\","
-			    "\"discount_codes\":[{\"code\":\"C%lld\","
+			    "\"discount_codes\":[{\"code\":\"CPN%lld\","
 			    "\"amount\":\"0.00\",\"type\":\"fixed_amount\"}],"
 			    "\"note\":\"%s\",\"line_items\":[{\"id\":1,"
 			    "\"product_id\":7,\"sku\":\"MUG\",\"title\":"
