@@ -176,7 +176,8 @@ static int approve_one(struct store_tx *tx, const struct commission *c,
 	int64_t net;
 	int rc;
 
-	if (store_commission_state(tx, c->id, &st, err) < 0)
+	if (store_commission_state(tx, c->id, &st, err) < 0 ||
+	    store_commission_unqueue(tx, c->id, err) < 0)
 		return -1;
 	net = c->amount - st.reversed;
 	if (st.approved || net <= 0)
@@ -271,6 +272,9 @@ static int accrue(struct store_tx *tx, const struct program *p,
 	}
 	/* Approved after reconcile(): a state already refunded counts first. */
 	out->approve_now = !review[0] && c.approve_after <= now;
+	if (!review[0] && !out->approve_now &&
+	    store_commission_queue(tx, c.id, c.approve_after, err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -279,6 +279,21 @@ static const char *const steps[] = {
 	"CREATE INDEX affiliates_code ON affiliates (code);"
 	"CREATE INDEX clicks_shop_time ON clicks (shop_id, created_at);"
 	"CREATE INDEX orders_shop_time ON orders (shop_id, placed_at);",
+
+	/* 5: lookups the pipeline makes per order; the approval queue */
+	"CREATE INDEX affiliate_codes_affiliate ON affiliate_codes"
+	" (affiliate_id);"
+	"CREATE INDEX program_rules_program ON program_rules (program_id);"
+	/* Commissions waiting for their holding period: a queue, not money;
+	 * a row leaves once the commission is approved or reversed. */
+	"CREATE TABLE approval_queue ("
+	" commission_id INTEGER PRIMARY KEY REFERENCES commissions(id),"
+	" approve_after INTEGER NOT NULL);"
+	"CREATE INDEX approval_queue_due ON approval_queue (approve_after);"
+	"INSERT INTO approval_queue (commission_id, approve_after)"
+	" SELECT c.id, c.approve_after FROM commissions c WHERE c.review = ''"
+	" AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE"
+	" e.commission_id = c.id AND e.kind = 'approval');",
 };
 
 int migrations_count(void)

@@ -388,15 +388,10 @@ int store_commission_count_since(struct store_tx *tx, int64_t affiliate_id,
 int store_commission_due(struct store_tx *tx, int64_t now, int64_t **ids,
 			 size_t *n, struct buf *err)
 {
-	/* Not approved yet, not under review, holding period over. */
 	static const char sql[] =
-		"SELECT c.id FROM commissions c WHERE c.review = ''"
-		" AND c.approve_after <= ? AND NOT EXISTS (SELECT 1 FROM"
-		" ledger_entries e WHERE e.commission_id = c.id"
-		" AND e.kind = 'approval') AND c.amount + coalesce((SELECT"
-		" sum(amount) FROM ledger_entries e WHERE e.commission_id = "
-		"c.id"
-		" AND e.kind = 'reversal'), 0) > 0 ORDER BY c.id LIMIT 1000";
+		"SELECT commission_id FROM approval_queue WHERE approve_after "
+		"<= ?"
+		" ORDER BY approve_after, commission_id LIMIT 1000";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
 
@@ -413,6 +408,34 @@ int store_commission_due(struct store_tx *tx, int64_t now, int64_t **ids,
 			       : conn_error(tx->conn, "due commissions", err);
 	sqlite3_reset(s);
 	return rc;
+}
+
+int store_commission_queue(struct store_tx *tx, int64_t commission_id,
+			   int64_t approve_after, struct buf *err)
+{
+	static const char sql[] =
+		"INSERT INTO approval_queue (commission_id, approve_after)"
+		" VALUES (?, ?) ON CONFLICT DO NOTHING";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, commission_id);
+	bind_int(s, 2, approve_after);
+	return step_done(tx->conn, s, "queueing the approval", err);
+}
+
+int store_commission_unqueue(struct store_tx *tx, int64_t commission_id,
+			     struct buf *err)
+{
+	static const char sql[] =
+		"DELETE FROM approval_queue WHERE commission_id = ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, commission_id);
+	return step_done(tx->conn, s, "unqueueing the approval", err);
 }
 
 int store_commission_each(struct store_tx *tx, int64_t affiliate_id,

@@ -82,9 +82,16 @@ int store_commission_by_order(struct store_tx *tx, int64_t order_id,
 int store_commission_count_since(struct store_tx *tx, int64_t affiliate_id,
 				 int64_t since, int64_t *count,
 				 struct buf *err);
-/* Ids of commissions due for automatic approval at now. */
+/*
+ * The approval queue: commissions that approve themselves once their
+ * holding period is over. due lists those whose time has come.
+ */
 int store_commission_due(struct store_tx *tx, int64_t now, int64_t **ids,
 			 size_t *n, struct buf *err);
+int store_commission_queue(struct store_tx *tx, int64_t commission_id,
+			   int64_t approve_after, struct buf *err);
+int store_commission_unqueue(struct store_tx *tx, int64_t commission_id,
+			     struct buf *err);
 /* Commissions of an affiliate, newest first (all when affiliate_id 0). */
 int store_commission_each(struct store_tx *tx, int64_t affiliate_id,
 			  int (*fn)(void *ctx, const struct commission *c),
