@@ -26,9 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 64
-/* A batch holds the writer for at most this long, then commits. */
-#define BATCH_USEC 20000
+#define BATCH 256
+/*
+ * A batch holds the writer for at most this long, then commits: briefly
+ * while requests are writing, longer when the daemon has the disk to
+ * itself (fewer commits, each an fsync).
+ */
+#define BATCH_USEC	20000
+#define BATCH_IDLE_USEC 250000
 /*
  * While requests are writing (a burst of webhooks or clicks), workers
  * wait so that the requests get the writer; but never longer than this
@@ -277,7 +282,7 @@ static int run_batch(struct worker *wk, struct inbox_item *items, size_t n,
 	struct app *app = wk->pool->app;
 	struct store_tx *tx;
 	struct buf note, why;
-	uint64_t start;
+	uint64_t start, limit;
 	bool failed = false;
 	size_t i;
 	int rc;
@@ -287,7 +292,11 @@ static int run_batch(struct worker *wk, struct inbox_item *items, size_t n,
 	buf_init(&note, BUF_SMALL);
 	buf_init(&why, BUF_SMALL);
 	start = clock_usec();
-	for (i = 0; i < n && clock_usec() - start < BATCH_USEC; i++) {
+	limit = clock_usec() - committer_last_write(app->committer) <
+				YIELD_IDLE_USEC
+			? BATCH_USEC
+			: BATCH_IDLE_USEC;
+	for (i = 0; i < n && clock_usec() - start < limit; i++) {
 		buf_reset(&note);
 		buf_reset(&why);
 		if (store_savepoint(tx, err) < 0) {

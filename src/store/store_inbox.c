@@ -19,8 +19,11 @@ int store_inbox_put(struct store_tx *tx, const struct inbox_put *it,
 	static const char sql[] =
 		"INSERT INTO inbox (shop_id, platform, delivery_id, topic, "
 		"kind,"
-		" received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		" received_at, body) VALUES (?, ?, ?, ?, ?, ?, x'')"
 		" ON CONFLICT (platform, delivery_id) DO NOTHING";
+	/* The body apart: status updates then rewrite small rows only. */
+	static const char body_sql[] =
+		"INSERT INTO inbox_bodies (inbox_id, body) VALUES (?, ?)";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 
 	if (!s)
@@ -31,12 +34,17 @@ int store_inbox_put(struct store_tx *tx, const struct inbox_put *it,
 	bind_text(s, 4, it->topic);
 	bind_int(s, 5, it->kind);
 	bind_int(s, 6, clock_now());
-	bind_blob(s, 7, it->body, it->len);
 	if (step_done(tx->conn, s, "storing the delivery", err) < 0)
 		return -1;
 	if (sqlite3_changes(tx->conn->db) == 0)
 		return 0;
 	*id = sqlite3_last_insert_rowid(tx->conn->db);
+	if (!(s = tx_stmt(tx, body_sql, err)))
+		return -1;
+	bind_int(s, 1, *id);
+	bind_blob(s, 2, it->body, it->len);
+	if (step_done(tx->conn, s, "storing the delivery", err) < 0)
+		return -1;
 	return 1;
 }
 
@@ -45,10 +53,11 @@ int store_inbox_due(struct store_tx *tx, int64_t now, int part, int nparts,
 		    struct buf *err)
 {
 	static const char sql[] =
-		"SELECT id, shop_id, platform, delivery_id, topic, kind, body,"
-		" attempts FROM inbox WHERE status = 'pending'"
-		" AND next_attempt_at <= ? AND shop_id % ? = ?"
-		" ORDER BY id LIMIT ?";
+		"SELECT i.id, i.shop_id, i.platform, i.delivery_id, i.topic,"
+		" i.kind, b.body, i.attempts FROM inbox i JOIN inbox_bodies b"
+		" ON b.inbox_id = i.id WHERE i.status = 'pending'"
+		" AND i.next_attempt_at <= ? AND i.shop_id % ? = ?"
+		" ORDER BY i.id LIMIT ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
 
