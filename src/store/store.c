@@ -129,16 +129,7 @@ static int conn_open(struct store_conn *c, const char *path, int flags,
 	}
 	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(c->db, 1);
-	/*
-	 * A bigger page cache than SQLite's 2 MiB: the pipeline reads the
-	 * same affiliates, programs and recent orders over and over, and a
-	 * miss is a pread. Not a memory map: mapped pages count as the
-	 * daemon's resident memory.
-	 */
-	return conn_exec(c,
-			 "PRAGMA foreign_keys=ON;"
-			 "PRAGMA cache_size=-8192;",
-			 err);
+	return conn_exec(c, "PRAGMA foreign_keys=ON", err);
 }
 
 /*
@@ -176,7 +167,14 @@ static int writer_setup(struct store *st, bool readonly, struct buf *err)
 	 * overflow pages: half the WAL writes per stored delivery. It takes
 	 * effect only on a new file, before WAL mode.
 	 */
+	/*
+	 * The writer keeps 8 MiB of pages (SQLite's default is 2): the
+	 * pipeline reads the same affiliates, programs and recent orders
+	 * over and over, and a miss is a pread. Readers keep the default.
+	 * No memory map: mapped pages count as resident memory.
+	 */
 	return conn_exec(&st->writer,
+			 "PRAGMA cache_size=-8192;"
 			 "PRAGMA page_size=8192;"
 			 "PRAGMA journal_mode=WAL;"
 			 "PRAGMA synchronous=FULL;"
