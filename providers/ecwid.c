@@ -1504,6 +1504,59 @@ static const char ecwid_storefront_js[] =
 	"  })();\n"
 	"})();\n";
 
+/*
+ * The app opened inside the Ecwid admin gets ?payload=: URL-safe base64
+ * of IV(16) || AES-128-CBC(JSON), keyed with the first 16 characters of
+ * the client secret. Ecwid adds no MAC: that the JSON opens and parses
+ * with our secret, and names a store and a token, is the check.
+ */
+static int ecwid_open_app_payload(const struct platform_config *cfg,
+				  const struct provider_request *req,
+				  struct install_result *out, struct buf *err)
+{
+	const char *payload = req->query(req->ctx, "payload");
+	unsigned char key[16];
+	struct buf raw, plain;
+	cJSON *root = NULL;
+	const char *store, *token;
+	bool bad = false;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!payload || !payload[0])
+		return errorf(err, "no payload in the request");
+	if (strlen(cfg->client_secret) < sizeof(key))
+		return errorf(err,
+			      "the client secret is too short for payloads");
+	memcpy(key, cfg->client_secret, sizeof(key));
+	buf_init(&raw, 64 * 1024);
+	buf_init(&plain, 64 * 1024);
+	if (base64url_decode(&raw, payload, strlen(payload)) < 0 ||
+	    raw.len < 32 || raw.len % 16 != 0 ||
+	    crypto_aes128_cbc_decrypt(key, (const unsigned char *)raw.data,
+				      raw.data + 16, raw.len - 16,
+				      &plain) < 0) {
+		errorf(err, "the payload does not open with our secret");
+		goto out;
+	}
+	root = json_parse(plain.data, plain.len, err);
+	store = root ? ecwid_text(root, "store_id", &bad, err) : NULL;
+	token = root ? ecwid_text(root, "access_token", &bad, err) : NULL;
+	if (!root || bad || !store || !token) {
+		errorf(err, "the payload names no store and token");
+		goto out;
+	}
+	snprintf(out->shop, sizeof(out->shop), "%s", store);
+	snprintf(out->token, sizeof(out->token), "%s", token);
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	ecwid_release_secret(&plain);
+	buf_release(&raw);
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
 const struct provider ecwid_provider = {
 	.name = "ecwid",
 	/* App Market installs come back with only a code, never our state. */
@@ -1520,5 +1573,6 @@ const struct provider ecwid_provider = {
 	.list_orders = ecwid_list_orders,
 	.create_coupon = ecwid_create_coupon,
 	.find_coupon = ecwid_find_coupon,
+	.open_app_payload = ecwid_open_app_payload,
 	.storefront_js = ecwid_storefront_js,
 };

@@ -124,6 +124,16 @@ enum provider_status provider_finish_install(const struct provider *p,
 	STATUS_CALL(finish_install, env, req, out, err);
 }
 
+int provider_open_app_payload(const struct provider *p,
+			      const struct platform_config *cfg,
+			      const struct provider_request *req,
+			      struct install_result *out, struct buf *err)
+{
+	if (!cfg->client_secret[0])
+		return errorf(err, "%s is not configured", p->name);
+	INT_CALL(open_app_payload, cfg, req, out, err);
+}
+
 enum provider_status provider_register_webhooks(const struct provider *p,
 						const struct provider_env *env,
 						const char *address,

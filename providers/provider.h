@@ -247,6 +247,14 @@ struct provider {
 					       struct reward_result *out,
 					       struct buf *err);
 	/*
+	 * Opens what the platform passes when the app is opened inside its
+	 * admin (Ecwid's encrypted payload): the shop and its API token, so
+	 * that the merchant can be signed in. NULL when the platform has none.
+	 */
+	int (*open_app_payload)(const struct platform_config *cfg,
+				const struct provider_request *req,
+				struct install_result *out, struct buf *err);
+	/*
 	 * The storefront script that carries ref into the order (served at
 	 * /storefront/<name>.js); NULL when the platform needs none.
 	 */
@@ -273,6 +281,10 @@ enum provider_status provider_finish_install(const struct provider *p,
 					     const struct provider_request *req,
 					     struct install_result *out,
 					     struct buf *err);
+int provider_open_app_payload(const struct provider *p,
+			      const struct platform_config *cfg,
+			      const struct provider_request *req,
+			      struct install_result *out, struct buf *err);
 enum provider_status provider_register_webhooks(const struct provider *p,
 						const struct provider_env *env,
 						const char *address,

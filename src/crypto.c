@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 void crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
@@ -76,4 +78,40 @@ unsigned long crypto_random_below(unsigned long bound)
 		crypto_random(&v, sizeof(v));
 	while (v >= limit);
 	return v % bound;
+}
+
+static int aes_cbc(int enc, const unsigned char key[16],
+		   const unsigned char iv[16], const void *in, size_t len,
+		   struct buf *out)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	unsigned char *tmp = xmalloc(len + 32);
+	int n1 = 0, n2 = 0, ok;
+
+	if (!ctx)
+		BUG("cipher context");
+	ok = len <= INT32_MAX &&
+	     EVP_CipherInit_ex(ctx, EVP_aes_128_cbc(), NULL, key, iv, enc) ==
+		     1 &&
+	     EVP_CipherUpdate(ctx, tmp, &n1, in, (int)len) == 1 &&
+	     EVP_CipherFinal_ex(ctx, tmp + n1, &n2) == 1 &&
+	     buf_append(out, tmp, (size_t)(n1 + n2)) == 0;
+	EVP_CIPHER_CTX_free(ctx);
+	OPENSSL_cleanse(tmp, len + 32);
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
+int crypto_aes128_cbc_decrypt(const unsigned char key[16],
+			      const unsigned char iv[16], const void *in,
+			      size_t len, struct buf *out)
+{
+	return aes_cbc(0, key, iv, in, len, out);
+}
+
+int crypto_aes128_cbc_encrypt(const unsigned char key[16],
+			      const unsigned char iv[16], const void *in,
+			      size_t len, struct buf *out)
+{
+	return aes_cbc(1, key, iv, in, len, out);
 }

@@ -17,6 +17,7 @@
 #include "shop_access.h"
 #include "store/store_shops.h"
 #include "store/store_platform.h"
+#include "store/store_programs.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -446,6 +447,97 @@ out:
 	buf_release(&err);
 }
 
+static int count_program(void *ctx, const struct program *p)
+{
+	(void)p;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The shop a payload names, installed from the payload when it is new. */
+static int payload_shop(struct app *app, const struct platform *p,
+			const struct install_result *res, int64_t *shop_id,
+			int *programs, struct buf *err)
+{
+	struct provider_shop target = {0, res->shop, res->token, NULL};
+	struct provider_env env;
+	struct store_tx *tx;
+	struct shop_info info;
+	struct shop shop;
+	int rc;
+
+	*programs = 0;
+	if (store_read_begin(app->store, &tx, err) < 0)
+		return -1;
+	rc = store_shop_find(tx, p->provider->name, res->shop, &shop, err);
+	if (rc == 1) {
+		*shop_id = shop.id;
+		if (strcmp(shop.status, "active") != 0)
+			rc = 0;
+		else
+			rc = store_program_each(tx, shop.id, count_program,
+						programs, err) < 0
+				     ? -1
+				     : 1;
+		shop_release(&shop);
+	}
+	store_tx_rollback(tx);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	/* Opened before any OAuth install: the payload's token installs it. */
+	env.http = http_client_new(15000);
+	fill_env(&env, p, &target, env.http);
+	rc = provider_describe_shop(p->provider, &env, &info, err) ==
+			     PROVIDER_OK
+		     ? save_shop(app, p, res, &info, shop_id, err)
+		     : -1;
+	http_client_free(env.http);
+	return rc;
+}
+
+/* GET /app/<platform>: the app opened inside the platform's admin. */
+static void page_app(struct app *app, struct request *req,
+		     struct response *resp)
+{
+	const struct platform *p =
+		platforms_find(&app->platforms, request_param(req, 0));
+	struct provider_request pr;
+	struct install_result res;
+	struct buf err;
+	int64_t shop_id;
+	int programs;
+
+	buf_init(&err, BUF_SMALL);
+	memset(&res, 0, sizeof(res));
+	if (!p) {
+		response_error(resp, 404, "platform '%s' is not enabled",
+			       request_param(req, 0));
+		goto out;
+	}
+	provider_request_of(req, &pr);
+	if (provider_open_app_payload(p->provider, &p->cfg, &pr, &res, &err) <
+	    0) {
+		log_warn("app.refused", "platform=%s error=\"%s\"",
+			 p->provider->name, buf_str(&err));
+		response_error(resp, 401, "%s", buf_str(&err));
+		goto out;
+	}
+	if (payload_shop(app, p, &res, &shop_id, &programs, &err) < 0) {
+		install_failed(resp, 502, p, "reading the shop", &err);
+		goto out;
+	}
+	if (session_start_merchant(app, resp, shop_id, &err) < 0) {
+		install_failed(resp, 503, p, "signing in", &err);
+		goto out;
+	}
+	log_info("app.opened", "platform=%s shop=%s", p->provider->name,
+		 res.shop);
+	response_redirect(resp, 302, programs ? "/admin" : "/wizard");
+out:
+	OPENSSL_cleanse(res.token, sizeof(res.token));
+	buf_release(&err);
+}
+
 static void page_storefront(struct app *app, struct request *req,
 			    struct response *resp)
 {
@@ -478,5 +570,6 @@ const struct route platform_routes[] = {
 	{"GET", "/install/:platform", page_install},
 	{"GET", "/auth/:platform/callback", page_callback},
 	{"GET", "/storefront/:file", page_storefront},
+	{"GET", "/app/:platform", page_app},
 	{NULL, NULL, NULL},
 };

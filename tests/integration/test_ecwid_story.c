@@ -770,6 +770,61 @@ static long long paid_created;
 static long long xj12h_row;
 
 /* 3. An order with the code, announced by a signed event. */
+/* The payload Ecwid hands the app opened inside its admin. */
+static void app_payload(const char *secret, const char *json, struct buf *out)
+{
+	unsigned char iv[16];
+	struct buf raw;
+
+	buf_init(&raw, 64 * 1024);
+	crypto_random(iv, sizeof(iv));
+	assert_int_equal(buf_append(&raw, iv, sizeof(iv)), 0);
+	assert_int_equal(
+		crypto_aes128_cbc_encrypt((const unsigned char *)secret, iv,
+					  json, strlen(json), &raw),
+		0);
+	assert_int_equal(base64url_encode(out, raw.data, raw.len), 0);
+	buf_release(&raw);
+}
+
+static void test_app_opened_in_admin(void **state)
+{
+	struct http_reply r;
+	struct buf payload;
+	char url[4096], loc[256], cookie[512];
+
+	(void)state;
+	reply_init(&r);
+	buf_init(&payload, 64 * 1024);
+	app_payload(SECRET,
+		    "{\"store_id\":" STORE ",\"lang\":\"en\","
+		    "\"access_token\":\"secure_from_payload\","
+		    "\"view_mode\":\"PAGE\"}",
+		    &payload);
+	snprintf(url, sizeof(url), "%s/app/ecwid?payload=%s&app_state=x",
+		 d.base, buf_str(&payload));
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 302);
+	/* A program exists by now: the merchant lands in the admin. */
+	assert_string_equal(reply_header(&r, "Location", loc, sizeof(loc)),
+			    "/admin");
+	assert_non_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+	assert_non_null(strstr(cookie, "affiliated_m="));
+	/* Sealed with another app's secret: refused, nobody signed in. */
+	buf_reset(&payload);
+	app_payload("not-our-secret-at-all",
+		    "{\"store_id\":" STORE ",\"access_token\":\"x\"}",
+		    &payload);
+	snprintf(url, sizeof(url), "%s/app/ecwid?payload=%s", d.base,
+		 buf_str(&payload));
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 401);
+	assert_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+	fprintf(stderr, "ecwid story: the app payload signs the merchant in\n");
+	buf_release(&payload);
+	reply_release(&r);
+}
+
 static void test_order_credited_and_rewarded(void **state)
 {
 	const char *rewards[] = {"rewards", "list", "--json", NULL};
@@ -1204,6 +1259,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_install),
 		cmocka_unit_test(test_program_and_affiliate),
+		cmocka_unit_test(test_app_opened_in_admin),
 		cmocka_unit_test(test_order_credited_and_rewarded),
 		cmocka_unit_test(test_redelivery),
 		cmocka_unit_test(test_refund_reverses),

@@ -1154,6 +1154,83 @@ static void test_no_io_refusals(void **state)
 	buf_release(&err);
 }
 
+/* The app payload opened inside the Ecwid admin */
+
+#define PAYLOAD_SECRET "0123abcd4567efgh1234567890"
+
+/* base64url(IV || AES-128-CBC(json)) keyed with the secret's first 16. */
+static void make_payload(const char *secret, const char *json, struct buf *out)
+{
+	unsigned char iv[16];
+	struct buf raw;
+
+	buf_init(&raw, 64 * 1024);
+	crypto_random(iv, sizeof(iv));
+	assert_int_equal(buf_append(&raw, iv, sizeof(iv)), 0);
+	assert_int_equal(
+		crypto_aes128_cbc_encrypt((const unsigned char *)secret, iv,
+					  json, strlen(json), &raw),
+		0);
+	buf_reset(out);
+	assert_int_equal(base64url_encode(out, raw.data, raw.len), 0);
+	buf_release(&raw);
+}
+
+struct payload_case {
+	const char *name;
+	const char *secret; /* encrypted with */
+	const char *json;
+	const char *raw; /* given as is instead (NULL: make one) */
+	bool ok;
+};
+
+static const struct payload_case payload_cases[] = {
+	{"opens", PAYLOAD_SECRET,
+	 "{\"store_id\":1003,\"lang\":\"en\",\"access_token\":"
+	 "\"secure_abc\",\"view_mode\":\"PAGE\"}",
+	 NULL, true},
+	{"another app's secret", "ffffffffffffffffzzz",
+	 "{\"store_id\":1003,\"access_token\":\"secure_abc\"}", NULL, false},
+	{"not JSON inside", PAYLOAD_SECRET, "store=1003", NULL, false},
+	{"no token", PAYLOAD_SECRET, "{\"store_id\":1003}", NULL, false},
+	{"no store", PAYLOAD_SECRET, "{\"access_token\":\"secure_abc\"}", NULL,
+	 false},
+	{"not base64", NULL, NULL, "!!!not-base64!!!", false},
+	{"too short", NULL, NULL, "AAAA", false},
+	{"empty", NULL, NULL, "", false},
+};
+
+static void test_app_payload(void **state)
+{
+	const struct payload_case *c = *state;
+	struct platform_config cfg = {.client_secret = PAYLOAD_SECRET};
+	struct install_result out;
+	struct buf payload, err;
+	struct kv query[2] = {{"payload", NULL}, {NULL, NULL}};
+	struct fake f = {NULL, query};
+	struct provider_request req = request(NULL, &f);
+	int rc;
+
+	buf_init(&payload, 64 * 1024);
+	buf_init(&err, BUF_SMALL);
+	if (c->raw)
+		assert_int_equal(buf_puts(&payload, c->raw), 0);
+	else
+		make_payload(c->secret, c->json, &payload);
+	query[0].value = buf_str(&payload);
+	rc = ecwid_provider.open_app_payload(&cfg, &req, &out, &err);
+	if (c->ok) {
+		assert_int_equal(rc, 0);
+		assert_string_equal(out.shop, "1003");
+		assert_string_equal(out.token, "secure_abc");
+	} else {
+		assert_int_equal(rc, -1);
+		assert_true(err.len > 0);
+	}
+	buf_release(&payload);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	char offset[32];
@@ -1193,5 +1270,8 @@ int main(void)
 	add_case(test_install_denied, NULL, "install denied");
 	add_case(test_members, NULL, "members");
 	add_case(test_no_io_refusals, NULL, "refusals before I/O");
+	for (i = 0; i < COUNT(payload_cases); i++)
+		add_case(test_app_payload, &payload_cases[i], "app payload: %s",
+			 payload_cases[i].name);
 	return _cmocka_run_group_tests("ecwid", cases, ncases, NULL, NULL);
 }
