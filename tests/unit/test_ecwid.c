@@ -1184,7 +1184,7 @@ struct payload_case {
 	bool ok;
 };
 
-static const struct payload_case payload_cases[] = {
+static struct payload_case payload_cases[] = {
 	{"opens", PAYLOAD_SECRET,
 	 "{\"store_id\":1003,\"lang\":\"en\",\"access_token\":"
 	 "\"secure_abc\",\"view_mode\":\"PAGE\"}",
