@@ -84,6 +84,56 @@ void daemon_prepare(struct daemon_proc *d, const char *extra_ini)
 	fclose(f);
 }
 
+/*
+ * Every child still running. A failed assertion leaves its test at once,
+ * before the test's own stop calls: these are killed when the test
+ * program exits, so that no daemon or simulator outlives a failed run
+ * (and none holds a pipe the caller is reading).
+ */
+#define MAX_CHILDREN 64
+static pid_t children[MAX_CHILDREN];
+
+static void kill_children(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_CHILDREN; i++)
+		if (children[i] > 0) {
+			kill(children[i], SIGKILL);
+			waitpid(children[i], NULL, 0);
+			children[i] = 0;
+		}
+}
+
+static void track(pid_t pid)
+{
+	static int registered;
+	int i;
+
+	if (!registered) {
+		atexit(kill_children);
+		registered = 1;
+	}
+	for (i = 0; i < MAX_CHILDREN; i++)
+		if (children[i] == 0) {
+			children[i] = pid;
+			return;
+		}
+}
+
+/* waitpid, and the child is no longer ours to kill once it is reaped. */
+static pid_t reap(pid_t pid, int *status, int flags)
+{
+	pid_t r = waitpid(pid, status, flags);
+	int i;
+
+	if (r == pid)
+		for (i = 0; i < MAX_CHILDREN; i++)
+			if (children[i] == pid)
+				children[i] = 0;
+	return r;
+}
+
 static pid_t spawn(const char *const *argv, const char *out_path,
 		   const char *err_path)
 {
@@ -113,7 +163,10 @@ static pid_t spawn(const char *const *argv, const char *out_path,
 			&fa, 2, err_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	rc = posix_spawn(&pid, args[0], &fa, NULL, args, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	return rc == 0 ? pid : -1;
+	if (rc != 0)
+		return -1;
+	track(pid);
+	return pid;
 }
 
 int daemon_log_contains(const struct daemon_proc *d, const char *text)
@@ -158,7 +211,7 @@ static int wait_port(const char *path, const char *marker, pid_t pid,
 			buf_release(&log);
 			return 0;
 		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (reap(pid, &status, WNOHANG) == pid)
 			break;
 		clock_sleep_ms(10);
 	}
@@ -210,7 +263,7 @@ void daemon_stop(struct daemon_proc *d)
 	if (d->pid <= 0)
 		return;
 	kill(d->pid, SIGTERM);
-	assert_int_equal(waitpid(d->pid, &status, 0), d->pid);
+	assert_int_equal(reap(d->pid, &status, 0), d->pid);
 	d->pid = 0;
 	check_sanitizers(d->log);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -230,7 +283,7 @@ void daemon_kill(struct daemon_proc *d)
 	if (d->pid <= 0)
 		return;
 	kill(d->pid, SIGKILL);
-	waitpid(d->pid, NULL, 0);
+	reap(d->pid, NULL, 0);
 	d->pid = 0;
 }
 
@@ -261,7 +314,7 @@ static int run_and_capture(const char *const *argv, struct buf *out,
 	close(fe);
 	pid = spawn(argv, out_path, err_path);
 	assert_true(pid > 0);
-	waitpid(pid, &status, 0);
+	reap(pid, &status, 0);
 	if (out)
 		slurp(out_path, out);
 	if (err)
@@ -327,7 +380,7 @@ void sim_stop(struct sim_proc *s)
 	if (s->pid <= 0)
 		return;
 	kill(s->pid, SIGTERM);
-	waitpid(s->pid, NULL, 0);
+	reap(s->pid, NULL, 0);
 	s->pid = 0;
 	check_sanitizers(s->log);
 	unlink(s->log);
