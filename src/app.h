@@ -15,6 +15,7 @@
 struct store;
 struct committer;
 struct sender;
+struct email_sender;
 
 struct app {
 	struct config *cfg;
@@ -22,6 +23,7 @@ struct app {
 	struct platform_set platforms;
 	struct committer *committer; /* group commit of request writes */
 	struct sender *sender;	     /* issues rewards on the platforms */
+	struct email_sender *emails; /* sends reward emails, if [smtp] */
 	atomic_bool stopping;	     /* set once shutdown has begun */
 	/* [attribution] precedence, parsed once at start */
 	enum signal_kind precedence[SIGNAL__COUNT];

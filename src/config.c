@@ -112,6 +112,13 @@ const struct config_def config_defs[CFG__COUNT] = {
 	 "SMTP user name (empty: no authentication)"},
 	/* CFG_SMTP_PASSWORD */
 	{"smtp", "password", CONFIG_STRING, "", 0, 0, true, "SMTP password"},
+	/* CFG_SMTP_TIMEOUT_MS */
+	{"smtp", "timeout_ms", CONFIG_INT, "15000", 100, 300000, false,
+	 "time sending one email may take before it counts as failed"},
+	/* CFG_SMTP_MAX_ATTEMPTS */
+	{"smtp", "max_attempts", CONFIG_INT, "10", 1, 1000, false,
+	 "tries before an email is marked failed; a 5xx reply fails it at "
+	 "once"},
 };
 
 struct load_state {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "http/server.h"
 #include "committer.h"
+#include "email_sender.h"
 #include "rewards.h"
 #include "worker.h"
 #include "log.h"
@@ -87,6 +88,7 @@ static int serve(struct app *app)
 		cli_fail("security", &err);
 		goto out;
 	}
+	app->emails = email_sender_start(app);
 	app->sender = sender_start(app);
 	workers = workers_start(app,
 				(int)config_int(app->cfg, CFG_SERVER_WORKERS));
@@ -111,6 +113,8 @@ out:
 	workers_stop(workers);
 	sender_stop(app->sender);
 	app->sender = NULL;
+	email_sender_stop(app->emails);
+	app->emails = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	seal_close();

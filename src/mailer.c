@@ -66,27 +66,64 @@ static int compose(const struct mailer *m, const char *to, const char *subject,
 	return buf_puts(msg, "\r\n");
 }
 
-int mailer_send(const struct mailer *m, const char *to, const char *subject,
-		const char *body, struct buf *err)
+/* libcurl calls this at least once a second, also while connecting. */
+static int check_abort(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	atomic_bool *abort = ctx;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return abort && atomic_load(abort);
+}
+
+/*
+ * A 5xx reply refuses this message for good (unknown mailbox, policy),
+ * except a refused login: that is our configuration, fixed by the
+ * operator, after which the message should still go out.
+ */
+static enum mail_result classify(CURLcode rc, long reply)
+{
+	if (rc == CURLE_OK)
+		return MAIL_SENT;
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return MAIL_ABORTED;
+	if (reply >= 500 && reply < 600 && rc != CURLE_LOGIN_DENIED)
+		return MAIL_REFUSED;
+	return MAIL_RETRY;
+}
+
+enum mail_result mailer_send(const struct mailer *m, const char *to,
+			     const char *subject, const char *body,
+			     struct buf *err)
 {
 	struct curl_slist *rcpt = NULL;
 	struct reader r;
 	struct buf msg;
 	char from[320], addr[320];
+	long reply = 0;
 	CURL *c;
 	CURLcode rc;
+	enum mail_result res;
 
-	if (!header_safe(to) || !header_safe(subject) || !header_safe(m->from))
-		return errorf(err, "line breaks in an address or the subject");
+	if (!header_safe(to) || !header_safe(subject) ||
+	    !header_safe(m->from)) {
+		errorf(err, "line breaks in an address or the subject");
+		return MAIL_REFUSED;
+	}
 	buf_init(&msg, BUF_MEDIUM);
 	if (compose(m, to, subject, body, &msg) < 0) {
 		buf_release(&msg);
-		return errorf(err, "message too large");
+		errorf(err, "message too large");
+		return MAIL_REFUSED;
 	}
 	c = curl_easy_init();
 	if (!c) {
 		buf_release(&msg);
-		return errorf(err, "curl unavailable");
+		errorf(err, "curl unavailable");
+		return MAIL_RETRY;
 	}
 	snprintf(from, sizeof(from), "<%s>", m->from);
 	snprintf(addr, sizeof(addr), "<%s>", to);
@@ -103,16 +140,24 @@ int mailer_send(const struct mailer *m, const char *to, const char *subject,
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, m->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_abort);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, m->abort);
 	if (m->username[0]) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, m->username);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, m->password);
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	}
 	rc = curl_easy_perform(c);
-	if (rc != CURLE_OK)
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+	res = classify(rc, reply);
+	if (res != MAIL_SENT && reply)
+		errorf(err, "SMTP: %s (server replied %ld)",
+		       curl_easy_strerror(rc), reply);
+	else if (res != MAIL_SENT)
 		errorf(err, "SMTP: %s", curl_easy_strerror(rc));
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(c);
 	buf_release(&msg);
-	return rc == CURLE_OK ? 0 : -1;
+	return res;
 }

@@ -13,9 +13,9 @@
 #include "rewards.h"
 #include "app.h"
 #include "crypto.h"
+#include "email_sender.h"
 #include "ledger.h"
 #include "log.h"
-#include "mailer.h"
 #include "metrics.h"
 #include "pacer.h"
 #include "shop_access.h"
@@ -23,6 +23,7 @@
 #include "store/store_programs.h"
 #include "util/clock.h"
 #include "util/money.h"
+#include "util/wakeup.h"
 #include "util/xalloc.h"
 
 #include <pthread.h>
@@ -36,13 +37,10 @@
 struct sender {
 	struct app *app;
 	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool stopping;
-	unsigned long generation;
+	struct wakeup wake;
 	struct http_client *http;
 	struct pacer pacer;
-	struct metric *issued, *retried, *failed, *throttled, *emails;
+	struct metric *issued, *retried, *failed, *throttled;
 };
 
 /* What a reward is about, for titles and emails. */
@@ -52,7 +50,7 @@ struct reward_ctx {
 	bool have_aff;
 };
 
-static int64_t backoff_ms(const struct config *cfg, int64_t attempts)
+int64_t rewards_backoff_ms(const struct config *cfg, int64_t attempts)
 {
 	int64_t base = config_int(cfg, CFG_REWARDS_BACKOFF_MS);
 	int64_t cap = config_int(cfg, CFG_REWARDS_BACKOFF_MAX_MS), d = base;
@@ -184,7 +182,7 @@ static int record(struct sender *s, const struct reward *r,
 	if (st == PROVIDER_RETRY &&
 	    r->attempts + 1 <
 		    config_int(s->app->cfg, CFG_REWARDS_MAX_ATTEMPTS)) {
-		int64_t wait = backoff_ms(s->app->cfg, r->attempts + 1);
+		int64_t wait = rewards_backoff_ms(s->app->cfg, r->attempts + 1);
 
 		if (res->retry_after_ms > wait)
 			wait = res->retry_after_ms;
@@ -332,6 +330,7 @@ static void send_one(struct sender *s, const struct reward *r)
 					  : "",
 				  &err) == 0) {
 			metrics_inc(s->issued);
+			email_sender_notify(s->app->emails);
 			log_info("reward.issued",
 				 "reward=%lld kind=%s found=%d",
 				 (long long)r->id, r->kind,
@@ -350,59 +349,6 @@ out:
 	buf_release(&err);
 }
 
-static void send_emails(struct sender *s)
-{
-	struct mailer m = {config_get(s->app->cfg, CFG_SMTP_URL),
-			   config_get(s->app->cfg, CFG_SMTP_FROM),
-			   config_get(s->app->cfg, CFG_SMTP_USERNAME),
-			   config_get(s->app->cfg, CFG_SMTP_PASSWORD), 15000};
-	struct email *items = NULL;
-	struct store_tx *tx;
-	struct buf err, why;
-	size_t n = 0, i;
-
-	if (!m.url[0])
-		return;
-	buf_init(&err, BUF_SMALL);
-	if (store_read_begin(s->app->store, &tx, &err) < 0)
-		goto out;
-	store_email_due(tx, clock_now(), 20, &items, &n, &err);
-	store_tx_rollback(tx);
-	for (i = 0; i < n && !s->stopping; i++) {
-		int64_t next = 0;
-		int ok;
-
-		buf_init(&why, BUF_SMALL);
-		ok = mailer_send(&m, items[i].recipient, items[i].subject,
-				 items[i].body, &why) == 0;
-		if (!ok)
-			next = clock_now() +
-			       backoff_ms(s->app->cfg, items[i].attempts + 1) /
-				       1000;
-		if (store_tx_begin(s->app->store, &tx, &err) == 0) {
-			store_email_result(tx, items[i].id,
-					   ok ? "sent"
-					   : items[i].attempts + 1 >= 10
-						   ? "failed"
-						   : "pending",
-					   next, buf_str(&why), &err);
-			store_tx_commit(tx, &err);
-		}
-		if (ok)
-			metrics_inc(s->emails);
-		else
-			log_warn("email.failed", "email=%lld error=\"%s\"",
-				 (long long)items[i].id, buf_str(&why));
-		buf_release(&why);
-		email_release(&items[i]);
-	}
-	for (; i < n; i++)
-		email_release(&items[i]);
-out:
-	free(items);
-	buf_release(&err);
-}
-
 /* One pass over the due rewards; returns how long the next pass may wait. */
 static uint64_t pass(struct sender *s)
 {
@@ -417,7 +363,7 @@ static uint64_t pass(struct sender *s)
 		store_reward_due(tx, clock_now(), DUE_BATCH, &items, &n, &err);
 		store_tx_rollback(tx);
 	}
-	for (i = 0; i < n && !s->stopping; i++) {
+	for (i = 0; i < n && !wakeup_stopping(&s->wake); i++) {
 		w = pacer_wait_us(&s->pacer, items[i].shop_id, clock_usec());
 		if (w > 0) {
 			if (w < wait_us)
@@ -435,31 +381,13 @@ static uint64_t pass(struct sender *s)
 static void *sender_main(void *arg)
 {
 	struct sender *s = arg;
-	struct timespec until;
-	unsigned long seen;
+	unsigned long mark;
 	uint64_t wait_us;
 
-	for (;;) {
-		pthread_mutex_lock(&s->lock);
-		seen = s->generation;
-		pthread_mutex_unlock(&s->lock);
+	do {
+		mark = wakeup_mark(&s->wake);
 		wait_us = pass(s);
-		send_emails(s);
-		pthread_mutex_lock(&s->lock);
-		if (s->stopping) {
-			pthread_mutex_unlock(&s->lock);
-			break;
-		}
-		if (wait_us > 0 && s->generation == seen) {
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += (long)(wait_us % 1000000) * 1000;
-			until.tv_sec += (time_t)(wait_us / 1000000) +
-					until.tv_nsec / 1000000000;
-			until.tv_nsec %= 1000000000;
-			pthread_cond_timedwait(&s->wake, &s->lock, &until);
-		}
-		pthread_mutex_unlock(&s->lock);
-	}
+	} while (wakeup_wait(&s->wake, mark, wait_us));
 	return NULL;
 }
 
@@ -515,8 +443,7 @@ struct sender *sender_start(struct app *app)
 	s->app = app;
 	s->http = http_client_new(config_int(app->cfg, CFG_REWARDS_TIMEOUT_MS));
 	pacer_init(&s->pacer);
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->wake, NULL);
+	wakeup_init(&s->wake);
 	s->issued = metrics_counter("affiliated_rewards_total", help,
 				    "outcome=\"issued\"");
 	s->retried = metrics_counter("affiliated_rewards_total", help,
@@ -526,8 +453,6 @@ struct sender *sender_start(struct app *app)
 	s->throttled =
 		metrics_counter("affiliated_rewards_throttled_total",
 				"Reward calls the platform throttled", "");
-	s->emails = metrics_counter("affiliated_emails_sent_total",
-				    "Reward emails sent", "");
 	metrics_gauge("affiliated_rewards_queue_depth",
 		      "Rewards waiting to be issued", "", queue_depth, app);
 	metrics_gauge("affiliated_rewards_oldest_pending_seconds",
@@ -541,25 +466,17 @@ struct sender *sender_start(struct app *app)
 
 void sender_notify(struct sender *s)
 {
-	if (!s)
-		return;
-	pthread_mutex_lock(&s->lock);
-	s->generation++;
-	pthread_cond_signal(&s->wake);
-	pthread_mutex_unlock(&s->lock);
+	if (s)
+		wakeup_notify(&s->wake);
 }
 
 void sender_stop(struct sender *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->lock);
-	s->stopping = true;
-	pthread_cond_signal(&s->wake);
-	pthread_mutex_unlock(&s->lock);
+	wakeup_stop(&s->wake);
 	pthread_join(s->thread, NULL);
 	http_client_free(s->http);
-	pthread_cond_destroy(&s->wake);
-	pthread_mutex_destroy(&s->lock);
+	wakeup_destroy(&s->wake);
 	free(s);
 }
