@@ -108,13 +108,13 @@ static void *email_main(void *arg)
 {
 	struct email_sender *s = arg;
 	unsigned long mark;
+	uint64_t pause;
 
 	do {
 		mark = wakeup_mark(&s->wake);
-		/* A full batch: there may be more due, look again at once. */
-		if (pass(s) >= DUE_BATCH)
-			continue;
-	} while (wakeup_wait(&s->wake, mark, TICK_USEC));
+		/* After a full batch there may be more due: no pause. */
+		pause = pass(s) >= DUE_BATCH ? 0 : TICK_USEC;
+	} while (wakeup_wait(&s->wake, mark, pause));
 	return NULL;
 }
 
