@@ -11,19 +11,10 @@
  * first attempt), and header injection through an affiliate's name or
  * address or the shop's name.
  */
-#include "affiliates.h"
-#include "engine.h"
 #include "harness.h"
-#include "model.h"
-#include "seal.h"
-#include "shop_access.h"
-#include "store/store.h"
-#include "store/store_outbox.h"
-#include "store/store_programs.h"
-#include "store/store_shops.h"
+#include "seed.h"
 #include "util/clock.h"
 #include "util/json.h"
-#include "util/xalloc.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -43,147 +34,6 @@
 #define AFF_COUPON "SALLY20"
 #define WAIT_MS	   30000
 
-/* Seeding in-process through the engine, as test_rewards does. */
-
-struct seeded {
-	struct store *st;
-	int64_t shop_id;
-};
-
-static void seed_open(const struct daemon_proc *d, struct seeded *s)
-{
-	char path[256];
-	struct buf err;
-
-	buf_init(&err, BUF_SMALL);
-	snprintf(path, sizeof(path), "%s/master.key", d->dir);
-	assert_int_equal(seal_open(path, true, &err), 0);
-	snprintf(path, sizeof(path), "%s/affiliated.db", d->dir);
-	s->st = store_open(path, STORE_CREATE | STORE_MIGRATE, &err);
-	if (!s->st)
-		fail_msg("store: %s", buf_str(&err));
-	buf_release(&err);
-}
-
-static void seed_close(struct seeded *s)
-{
-	store_close(s->st);
-	seal_close();
-}
-
-static struct store_tx *begin(struct seeded *s)
-{
-	struct store_tx *tx;
-
-	assert_int_equal(store_tx_begin(s->st, &tx, NULL), 0);
-	return tx;
-}
-
-static void commit(struct store_tx *tx)
-{
-	assert_int_equal(store_tx_commit(tx, NULL), 0);
-}
-
-static void add_shop(struct seeded *s, const char *name)
-{
-	struct shop shop;
-	struct buf sealed;
-	struct store_tx *tx = begin(s);
-
-	memset(&shop, 0, sizeof(shop));
-	shop.platform = xstrdup("shopify");
-	shop.domain = xstrdup(SHOP);
-	shop.name = xstrdup(name);
-	shop.currency = xstrdup("USD");
-	shop.scopes = xstrdup("");
-	buf_init(&sealed, 4096);
-	assert_int_equal(shop_seal_token("shopify", SHOP, TOKEN, &sealed, NULL),
-			 0);
-	assert_int_equal(
-		store_shop_put(tx, &shop, sealed.data, &s->shop_id, NULL), 0);
-	commit(tx);
-	buf_release(&sealed);
-	shop_release(&shop);
-}
-
-/* A coupon-reward program at 10%; friend_bps > 0 adds a friend discount. */
-static int64_t add_program(struct seeded *s, const char *name,
-			   int64_t friend_bps)
-{
-	struct store_tx *tx = begin(s);
-	struct program p;
-	int64_t id;
-
-	program_init(&p);
-	p.shop_id = s->shop_id;
-	p.name = xstrdup(name);
-	p.currency = xstrdup("USD");
-	p.landing_url = xstrdup("");
-	p.networks = xstrdup("");
-	p.rate_bps = 1000;
-	p.reward = REWARD_COUPON;
-	p.friend_discount_bps = friend_bps;
-	assert_int_equal(store_program_add(tx, &p, &id, NULL), 0);
-	program_release(&p);
-	commit(tx);
-	return id;
-}
-
-static void add_affiliate(struct seeded *s, int64_t program_id)
-{
-	struct store_tx *tx = begin(s);
-	struct program p;
-	struct affiliate a;
-	char *coupon = xstrdup(AFF_COUPON);
-	int64_t id;
-
-	assert_int_equal(store_program_get(tx, program_id, &p, NULL), 1);
-	memset(&a, 0, sizeof(a));
-	a.name = xstrdup("Sally");
-	a.email = xstrdup(AFF_EMAIL);
-	a.coupons = &coupon;
-	a.ncoupons = 1;
-	a.status = AFFILIATE_ACTIVE;
-	assert_int_equal(affiliate_join(tx, &p, &a, NULL, &id, NULL), 0);
-	a.coupons = NULL;
-	a.ncoupons = 0;
-	free(coupon);
-	affiliate_release(&a);
-	program_release(&p);
-	commit(tx);
-}
-
-/* n paid orders of 96.00 USD with the affiliate's code: 9.60 each. */
-static void add_orders(struct seeded *s, int n)
-{
-	struct store_tx *tx = begin(s);
-	struct engine_outcome out;
-	struct order o;
-	char id[32];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct order_line *l;
-
-		order_init(&o);
-		snprintf(id, sizeof(id), "%d", 700000 + i);
-		o.id = xstrdup(id);
-		o.currency = xstrdup("USD");
-		o.email = xstrdup("buyer@example.org");
-		o.total = o.subtotal = 9600;
-		o.financial = ORDER_PAID;
-		order_add_code(&o, AFF_COUPON);
-		l = order_add_line(&o);
-		l->price = o.total;
-		assert_int_equal(engine_process_order(tx, s->shop_id, &o, NULL,
-						      &out, NULL),
-				 0);
-		assert_true(out.reward_id > 0);
-		order_release(&o);
-	}
-	commit(tx);
-}
-
 /* A shop, the coupon program, Sally with her code, n paid orders. */
 static void seed_rewards(const struct daemon_proc *d, const char *shop_name,
 			 int orders, int64_t friend_program_bps)
@@ -192,12 +42,13 @@ static void seed_rewards(const struct daemon_proc *d, const char *shop_name,
 	int64_t program;
 
 	seed_open(d, &s);
-	add_shop(&s, shop_name);
-	program = add_program(&s, "Coupons", 0);
-	add_affiliate(&s, program);
-	add_orders(&s, orders);
+	seed_shopify_shop(&s, SHOP, shop_name, TOKEN);
+	program = seed_coupon_program(&s, "Coupons", 0);
+	seed_affiliate(&s, program, "Sally", AFF_EMAIL, AFF_COUPON);
+	/* 96.00 USD each: 9.60 of commission */
+	seed_paid_orders(&s, AFF_COUPON, 700000, orders, 9600, 0);
 	if (friend_program_bps)
-		add_program(&s, "Friends", friend_program_bps);
+		seed_coupon_program(&s, "Friends", friend_program_bps);
 	seed_close(&s);
 }
 

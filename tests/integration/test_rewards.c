@@ -6,18 +6,10 @@
  * platform. Then the refusals: a revoked token, a value the platform
  * refuses, a currency the shop does not use, an uninstalled shop.
  */
-#include "affiliates.h"
-#include "engine.h"
 #include "harness.h"
-#include "model.h"
-#include "seal.h"
-#include "shop_access.h"
-#include "store/store.h"
+#include "seed.h"
 #include "store/store_outbox.h"
-#include "store/store_programs.h"
-#include "store/store_shops.h"
 #include "util/json.h"
-#include "util/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,132 +20,6 @@
 #define TOKEN	"shpat_rewards_test_token"
 #define SHOP	"sally-mugs.myshopify.com"
 #define REWARDS 1000
-
-struct seeded {
-	struct store *st;
-	int64_t shop_id;
-	int64_t program_id;
-};
-
-static void seed_open(const struct daemon_proc *d, struct seeded *s)
-{
-	char path[256];
-	struct buf err;
-
-	buf_init(&err, BUF_SMALL);
-	snprintf(path, sizeof(path), "%s/master.key", d->dir);
-	assert_int_equal(seal_open(path, true, &err), 0);
-	snprintf(path, sizeof(path), "%s/affiliated.db", d->dir);
-	s->st = store_open(path, STORE_CREATE | STORE_MIGRATE, &err);
-	if (!s->st)
-		fail_msg("store: %s", buf_str(&err));
-	buf_release(&err);
-}
-
-static void seed_close(struct seeded *s)
-{
-	store_close(s->st);
-	seal_close();
-}
-
-static struct store_tx *begin(struct seeded *s)
-{
-	struct store_tx *tx;
-
-	assert_int_equal(store_tx_begin(s->st, &tx, NULL), 0);
-	return tx;
-}
-
-static void commit(struct store_tx *tx)
-{
-	assert_int_equal(store_tx_commit(tx, NULL), 0);
-}
-
-static void add_shop(struct seeded *s, const char *domain, const char *token)
-{
-	struct shop shop;
-	struct buf sealed;
-	struct store_tx *tx = begin(s);
-
-	memset(&shop, 0, sizeof(shop));
-	shop.platform = xstrdup("shopify");
-	shop.domain = xstrdup(domain);
-	shop.name = xstrdup("Sally Mugs");
-	shop.currency = xstrdup("USD");
-	shop.scopes = xstrdup("");
-	buf_init(&sealed, 4096);
-	assert_int_equal(
-		shop_seal_token("shopify", domain, token, &sealed, NULL), 0);
-	assert_int_equal(
-		store_shop_put(tx, &shop, sealed.data, &s->shop_id, NULL), 0);
-	commit(tx);
-	buf_release(&sealed);
-	shop_release(&shop);
-}
-
-static void add_program(struct seeded *s, int64_t *affiliate_id)
-{
-	struct store_tx *tx = begin(s);
-	struct program p;
-	struct affiliate a;
-	char *coupon = xstrdup("SALLY20");
-
-	program_init(&p);
-	p.shop_id = s->shop_id;
-	p.name = xstrdup("Coupons");
-	p.currency = xstrdup("USD");
-	p.landing_url = xstrdup("");
-	p.networks = xstrdup("");
-	p.rate_bps = 1000;
-	p.reward = REWARD_COUPON;
-	assert_int_equal(store_program_add(tx, &p, &s->program_id, NULL), 0);
-	p.id = s->program_id;
-	memset(&a, 0, sizeof(a));
-	a.name = xstrdup("Sally");
-	a.email = xstrdup("sally@example.net");
-	a.coupons = &coupon;
-	a.ncoupons = 1;
-	a.status = AFFILIATE_ACTIVE;
-	assert_int_equal(affiliate_join(tx, &p, &a, NULL, affiliate_id, NULL),
-			 0);
-	a.coupons = NULL;
-	a.ncoupons = 0;
-	free(coupon);
-	affiliate_release(&a);
-	program_release(&p);
-	commit(tx);
-}
-
-/* n paid orders with the affiliate's code: n commissions, n rewards. */
-static void add_orders(struct seeded *s, int n)
-{
-	struct store_tx *tx = begin(s);
-	struct engine_outcome out;
-	struct order o;
-	char id[32];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct order_line *l;
-
-		order_init(&o);
-		snprintf(id, sizeof(id), "%d", 500000 + i);
-		o.id = xstrdup(id);
-		o.currency = xstrdup("USD");
-		o.email = xstrdup("buyer@example.org");
-		o.total = o.subtotal = 2000 + i;
-		o.financial = ORDER_PAID;
-		order_add_code(&o, "SALLY20");
-		l = order_add_line(&o);
-		l->price = o.total;
-		assert_int_equal(engine_process_order(tx, s->shop_id, &o, NULL,
-						      &out, NULL),
-				 0);
-		assert_true(out.reward_id > 0);
-		order_release(&o);
-	}
-	commit(tx);
-}
 
 static void set_faults(const struct sim_proc *sim, const char *json)
 {
@@ -253,7 +119,7 @@ static void test_exactly_once_under_faults(void **state)
 	struct daemon_proc d;
 	struct sim_proc sim;
 	struct seeded s;
-	int64_t aff;
+	int64_t program;
 	cJSON *st;
 	const cJSON *disc;
 	char *faults;
@@ -263,9 +129,11 @@ static void test_exactly_once_under_faults(void **state)
 	start_sim(&sim);
 	prepare(&d, &sim, NULL);
 	seed_open(&d, &s);
-	add_shop(&s, SHOP, TOKEN);
-	add_program(&s, &aff);
-	add_orders(&s, REWARDS);
+	seed_shopify_shop(&s, SHOP, "Sally Mugs", TOKEN);
+	program = seed_coupon_program(&s, "Coupons", 0);
+	seed_affiliate(&s, program, "Sally", "sally@example.net", "SALLY20");
+	/* n paid orders with the affiliate's code: n commissions, n rewards */
+	seed_paid_orders(&s, "SALLY20", 500000, REWARDS, 2000, 1);
 	seed_close(&s);
 
 	/*
@@ -327,7 +195,7 @@ static void test_exactly_once_under_faults(void **state)
 static int64_t add_reward(struct seeded *s, const char *value_type,
 			  int64_t value, const char *currency, const char *code)
 {
-	struct store_tx *tx = begin(s);
+	struct store_tx *tx = seed_begin(s);
 	struct reward r;
 
 	memset(&r, 0, sizeof(r));
@@ -339,7 +207,7 @@ static int64_t add_reward(struct seeded *s, const char *value_type,
 	snprintf(r.currency, sizeof(r.currency), "%s", currency);
 	snprintf(r.code, sizeof(r.code), "%s", code);
 	assert_int_equal(store_reward_add(tx, &r, NULL), 0);
-	commit(tx);
+	seed_commit(tx);
 	return r.id;
 }
 
@@ -368,13 +236,14 @@ static void test_refusals(void **state)
 	start_sim(&sim);
 	prepare(&d, &sim, NULL);
 	seed_open(&d, &s);
-	add_shop(&s, SHOP, TOKEN);
+	seed_shopify_shop(&s, SHOP, "Sally Mugs", TOKEN);
 	/* 150% off: Shopify refuses it. */
 	add_reward(&s, "percent", 15000, "USD", "toomuch150");
 	/* A money reward in a currency the shop does not sell in. */
 	add_reward(&s, "amount", 500, "EUR", "euros500");
 	/* A shop whose token the platform does not know (revoked). */
-	add_shop(&s, "other-shop.myshopify.com", "shpat_revoked");
+	seed_shopify_shop(&s, "other-shop.myshopify.com", "Sally Mugs",
+			  "shpat_revoked");
 	add_reward(&s, "amount", 500, "USD", "revoked500");
 	seed_close(&s);
 	daemon_spawn(&d);
