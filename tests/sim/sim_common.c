@@ -530,6 +530,17 @@ cJSON *sim_jfind(const cJSON *arr, bool nocase, const char *k1, const char *v1,
 	return NULL;
 }
 
+cJSON *sim_db_new(cJSON *tokens, const char *const *tables)
+{
+	cJSON *db = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(db, "tokens",
+			      tokens ? tokens : cJSON_CreateArray());
+	for (size_t i = 0; tables[i]; i++)
+		cJSON_AddArrayToObject(db, tables[i]);
+	return db;
+}
+
 void sim_jinc(cJSON *obj, const char *key)
 {
 	cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);

@@ -91,6 +91,9 @@ cJSON *sim_jobj(const char *key, ...);
  * when k2 is not NULL, k2 equals v2; ASCII case is ignored if nocase. */
 cJSON *sim_jfind(const cJSON *arr, bool nocase, const char *k1, const char *v1,
 		 const char *k2, const char *v2);
+/* A simulator's state: "tokens" (the given array, or a new one) and an
+ * empty array for each of the NULL-ended table names. */
+cJSON *sim_db_new(cJSON *tokens, const char *const *tables);
 /* Adds 1 to the number member key of obj. */
 void sim_jinc(cJSON *obj, const char *key);
 /* Typed getters; NULL or false when absent or of another type. */

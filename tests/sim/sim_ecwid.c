@@ -833,17 +833,6 @@ static cJSON *state(void *ctx)
 	return j;
 }
 
-static cJSON *db_new(cJSON *tokens)
-{
-	cJSON *db = cJSON_CreateObject();
-
-	cJSON_AddItemToObject(db, "tokens",
-			      tokens ? tokens : cJSON_CreateArray());
-	for (size_t i = 0; tables[i]; i++)
-		cJSON_AddArrayToObject(db, tables[i]);
-	return db;
-}
-
 static void reset(void *ctx)
 {
 	struct ecwid *e = ctx;
@@ -851,7 +840,7 @@ static void reset(void *ctx)
 		cJSON_DetachItemFromObjectCaseSensitive(e->db, "tokens");
 
 	cJSON_Delete(e->db);
-	e->db = db_new(tokens);
+	e->db = sim_db_new(tokens, tables);
 	sim_orders_clear(&e->orders);
 	sim_buckets_clear(&e->limits);
 	e->faults = (struct sim_faults){0};
@@ -1063,7 +1052,7 @@ static void handle(void *ctx, struct sim_req *req, struct sim_resp *resp)
 static void serve_run(struct ecwid *e, int *ret)
 {
 	pthread_mutex_init(&e->lock, NULL);
-	e->db = db_new(NULL);
+	e->db = sim_db_new(NULL, tables);
 	for (size_t i = 0; i < e->o.tokens.n; i++)
 		cJSON_AddItemToArray(
 			table(e, "tokens"),

@@ -1478,17 +1478,6 @@ static cJSON *state(void *ctx)
 	return j;
 }
 
-static cJSON *db_new(cJSON *tokens)
-{
-	cJSON *db = cJSON_CreateObject();
-
-	cJSON_AddItemToObject(db, "tokens",
-			      tokens ? tokens : cJSON_CreateArray());
-	for (size_t i = 0; tables[i]; i++)
-		cJSON_AddArrayToObject(db, tables[i]);
-	return db;
-}
-
 static void reset(void *ctx)
 {
 	struct shopify *s = ctx;
@@ -1496,7 +1485,7 @@ static void reset(void *ctx)
 		cJSON_DetachItemFromObjectCaseSensitive(s->db, "tokens");
 
 	cJSON_Delete(s->db);
-	s->db = db_new(tokens);
+	s->db = sim_db_new(tokens, tables);
 	sim_orders_clear(&s->orders);
 	sim_buckets_clear(&s->gql);
 	sim_buckets_clear(&s->rest);
@@ -1679,7 +1668,7 @@ static void handle(void *ctx, struct sim_req *req, struct sim_resp *resp)
 static void serve_run(struct shopify *s, int *ret)
 {
 	pthread_mutex_init(&s->lock, NULL);
-	s->db = db_new(NULL);
+	s->db = sim_db_new(NULL, tables);
 	for (size_t i = 0; i < s->o.tokens.n; i++)
 		cJSON_AddItemToArray(table(s, "tokens"),
 				     sim_jobj("token", s->o.tokens.v[i], "shop",
