@@ -132,7 +132,7 @@ struct email_sender *email_sender_start(struct app *app)
 	s->mailer.username = config_get(app->cfg, CFG_SMTP_USERNAME);
 	s->mailer.password = config_get(app->cfg, CFG_SMTP_PASSWORD);
 	s->mailer.timeout_ms = (long)config_int(app->cfg, CFG_SMTP_TIMEOUT_MS);
-	s->mailer.abort = &s->wake.stopping;
+	s->mailer.stop = &s->wake.stopping;
 	s->max_attempts = config_int(app->cfg, CFG_SMTP_MAX_ATTEMPTS);
 	s->sent = metrics_counter("affiliated_emails_sent_total",
 				  "Reward emails sent", "");

@@ -70,13 +70,13 @@ static int compose(const struct mailer *m, const char *to, const char *subject,
 static int check_abort(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
-	atomic_bool *abort = ctx;
+	atomic_bool *stop = ctx;
 
 	(void)dltotal;
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return abort && atomic_load(abort);
+	return stop && atomic_load(stop);
 }
 
 /*
@@ -142,7 +142,7 @@ enum mail_result mailer_send(const struct mailer *m, const char *to,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_abort);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, m->abort);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, m->stop);
 	if (m->username[0]) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, m->username);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, m->password);

@@ -13,14 +13,14 @@ struct mailer {
 	const char *password;
 	long timeout_ms;
 	/* Set by another thread: the message in flight is given up. */
-	atomic_bool *abort;
+	atomic_bool *stop;
 };
 
 enum mail_result {
 	MAIL_SENT,
 	MAIL_RETRY,   /* unreachable, timed out, 4xx: try again later */
 	MAIL_REFUSED, /* 5xx or a message we will not send: never will be */
-	MAIL_ABORTED, /* *abort was set: not an attempt, try again later */
+	MAIL_ABORTED, /* *stop was set: not an attempt, try again later */
 };
 
 /*
