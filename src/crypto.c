@@ -2,23 +2,55 @@
 #include "encode.h"
 #include "util/xalloc.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * An HMAC-SHA256 context with its digest chosen, copied for every MAC.
+ * OpenSSL 3 looks the algorithms up by name, under a lock, each time
+ * HMAC() is called; every webhook and click computes one, from many
+ * threads at once.
+ */
+static EVP_MAC_CTX *hmac_template;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_template_make(void)
+{
+	static char digest[] = "SHA256"; /* OpenSSL's API is not const */
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
+				       OSSL_MAC_PARAM_DIGEST, digest, 0),
+			       OSSL_PARAM_construct_end()};
+
+	if (!mac)
+		BUG("HMAC is not available from OpenSSL");
+	hmac_template = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac); /* the context holds its own reference */
+	if (!hmac_template || !EVP_MAC_CTX_set_params(hmac_template, params))
+		BUG("HMAC-SHA256 context setup failed");
+}
+
 void crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
 			size_t msglen, unsigned char out[CRYPTO_SHA256_LEN])
 {
-	unsigned int n = CRYPTO_SHA256_LEN;
 	static const unsigned char empty;
+	EVP_MAC_CTX *ctx;
+	size_t n = 0;
 
-	if (!HMAC(EVP_sha256(), keylen ? key : &empty, (int)keylen,
-		  msglen ? msg : &empty, msglen, out, &n))
+	pthread_once(&hmac_once, hmac_template_make);
+	ctx = EVP_MAC_CTX_dup(hmac_template);
+	if (!ctx || !EVP_MAC_init(ctx, keylen ? key : &empty, keylen, NULL) ||
+	    !EVP_MAC_update(ctx, msglen ? msg : &empty, msglen) ||
+	    !EVP_MAC_final(ctx, out, &n, CRYPTO_SHA256_LEN) ||
+	    n != CRYPTO_SHA256_LEN)
 		BUG("HMAC-SHA256 failed");
+	EVP_MAC_CTX_free(ctx);
 }
 
 void crypto_sha256(const void *msg, size_t len,
