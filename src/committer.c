@@ -17,12 +17,13 @@ struct item {
 	bool finished;
 	char error[256];
 	struct item *next;
+	/* Its own wakeup: a commit wakes the threads it served, not all. */
+	pthread_cond_t wake;
 };
 
 struct committer {
 	struct store *st;
 	pthread_mutex_t lock;
-	pthread_cond_t done;
 	struct item *head, **tail;
 	bool busy;
 	void (*notify)(void *ctx);
@@ -41,7 +42,6 @@ struct committer *committer_new(struct store *st, void (*notify)(void *ctx),
 	c->notify = notify;
 	c->ctx = ctx;
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_cond_init(&c->done, NULL);
 	c->commits =
 		metrics_counter("affiliated_group_commits_total",
 				"Transactions shared by request writes", "");
@@ -54,7 +54,6 @@ void committer_free(struct committer *c)
 {
 	if (!c)
 		return;
-	pthread_cond_destroy(&c->done);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -143,7 +142,8 @@ uint64_t committer_last_write(const struct committer *c)
 int committer_run(struct committer *c, committer_write *write, void *ctx,
 		  struct buf *err)
 {
-	struct item me = {write, ctx, 0, false, "", NULL};
+	struct item me = {
+		write, ctx, 0, false, "", NULL, PTHREAD_COND_INITIALIZER};
 	struct item *batch, *it;
 
 	atomic_store(&c->last_write, clock_usec());
@@ -152,7 +152,7 @@ int committer_run(struct committer *c, committer_write *write, void *ctx,
 	c->tail = &me.next;
 	while (!me.finished) {
 		if (c->busy) {
-			pthread_cond_wait(&c->done, &c->lock);
+			pthread_cond_wait(&me.wake, &c->lock);
 			continue;
 		}
 		/* Nobody is committing: this thread writes what is queued. */
@@ -163,12 +163,19 @@ int committer_run(struct committer *c, committer_write *write, void *ctx,
 		pthread_mutex_unlock(&c->lock);
 		write_batch(c, batch);
 		pthread_mutex_lock(&c->lock);
-		for (it = batch; it; it = it->next)
-			it->finished = true;
 		c->busy = false;
-		pthread_cond_broadcast(&c->done);
+		for (it = batch; it; it = it->next) {
+			it->finished = true;
+			if (it != &me)
+				pthread_cond_signal(&it->wake);
+		}
+		/* Writes queued meanwhile: their first thread leads the next.
+		 */
+		if (c->head)
+			pthread_cond_signal(&c->head->wake);
 	}
 	pthread_mutex_unlock(&c->lock);
+	pthread_cond_destroy(&me.wake);
 	if (me.rc < 0)
 		return errorf(err, "%s", me.error);
 	return me.rc;
