@@ -301,6 +301,15 @@ static const char *const steps[] = {
 	" body BLOB NOT NULL);"
 	"INSERT INTO inbox_bodies (inbox_id, body) SELECT id, body FROM inbox;"
 	"UPDATE inbox SET body = x'';",
+
+	/*
+	 * 7: the workers take the due deliveries in (next_attempt_at, id)
+	 * order straight from an index; ordered by id alone, every poll
+	 * sorted the whole backlog or walked the rows already done.
+	 */
+	"DROP INDEX inbox_due;"
+	"CREATE INDEX inbox_due ON inbox (next_attempt_at, id)"
+	" WHERE status = 'pending';",
 };
 
 int migrations_count(void)

@@ -57,7 +57,7 @@ int store_inbox_due(struct store_tx *tx, int64_t now, int part, int nparts,
 		" i.kind, b.body, i.attempts FROM inbox i JOIN inbox_bodies b"
 		" ON b.inbox_id = i.id WHERE i.status = 'pending'"
 		" AND i.next_attempt_at <= ? AND i.shop_id % ? = ?"
-		" ORDER BY i.id LIMIT ?";
+		" ORDER BY i.next_attempt_at, i.id LIMIT ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
 
