@@ -5,6 +5,7 @@
  *
  *   bench_tool seed-engine DIR AFFILIATES PAST INBOX
  *   bench_tool wait-inbox DIR N
+ *   bench_tool drain DIR
  *   bench_tool seed-rewards DIR N TOKEN
  *   bench_tool wait-rewards DIR N
  *   bench_tool ecwid-events SECRET STORE N FILE
@@ -332,6 +333,28 @@ static int wait_inbox(char **argv)
 	return 0;
 }
 
+/*
+ * Waits until the workers have taken every delivery a load run left in
+ * the inbox, so that the next run measures its own route, not the
+ * backlog of the last one.
+ */
+static int drain(char **argv)
+{
+	struct store *st = open_dir(argv[2]);
+	int64_t first = inbox_left(st), left;
+	uint64_t t0 = clock_usec();
+
+	while ((left = inbox_left(st)) > 0)
+		clock_sleep_ms(20);
+	if (first > 0)
+		printf("  %lld deliveries were left in the inbox; the workers "
+		       "took them in %.1f s\n",
+		       (long long)first, (double)(clock_usec() - t0) / 1e6);
+	store_close(st);
+	seal_close();
+	return left < 0;
+}
+
 static int seed_rewards(char **argv)
 {
 	struct store *st = open_dir(argv[2]);
@@ -437,6 +460,8 @@ int main(int argc, char **argv)
 		return seed_engine(argv);
 	if (argc == 4 && strcmp(argv[1], "wait-inbox") == 0)
 		return wait_inbox(argv);
+	if (argc == 3 && strcmp(argv[1], "drain") == 0)
+		return drain(argv);
 	if (argc == 5 && strcmp(argv[1], "seed-rewards") == 0)
 		return seed_rewards(argv);
 	if (argc == 4 && strcmp(argv[1], "wait-rewards") == 0)
