@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -138,21 +139,22 @@ static enum MHD_Result send_response(struct MHD_Connection *c,
 	return ok;
 }
 
-static bool declared_too_big(struct MHD_Connection *c, size_t max)
+/* The Content-Length header's value, or -1 when absent or malformed. */
+static long long declared_length(struct MHD_Connection *c)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						     "Content-Length");
 	unsigned long long n = 0;
 	const char *p = cl;
 
-	if (!cl)
-		return false;
+	if (!cl || !*cl)
+		return -1;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (n > (unsigned long long)max)
-			return true;
+		if (n > (unsigned long long)LLONG_MAX / 10 - 1)
+			return LLONG_MAX;
 		n = n * 10 + (unsigned)(*p - '0');
 	}
-	return n > (unsigned long long)max;
+	return *p ? -1 : (long long)n;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -162,18 +164,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 {
 	struct http_server *srv = cls;
 	struct exchange *ex = *state;
+	long long declared;
 
 	(void)version;
 	if (!ex) {
 		*state = ex = exchange_new(srv, c, method, url);
 		atomic_fetch_add(&srv->in_flight, 1);
-		if (declared_too_big(c, srv->max_body)) {
+		declared = declared_length(c);
+		if (declared > (long long)srv->max_body) {
 			ex->toobig = 1;
 			response_error(&ex->resp, 413,
 				       "body larger than %zu bytes",
 				       srv->max_body);
 			return send_response(c, ex);
 		}
+		/* One allocation for the body, not one per doubling. */
+		if (declared > 0 &&
+		    buf_reserve(&ex->req.body, (size_t)declared) < 0)
+			ex->toobig = 1;
 		return MHD_YES;
 	}
 	if (*upload_size) {

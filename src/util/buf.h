@@ -34,6 +34,8 @@ void buf_release(struct buf *b);
 /* Empties without freeing. */
 void buf_reset(struct buf *b);
 
+/* Room for n more bytes in one allocation; -1 past the cap. */
+int buf_reserve(struct buf *b, size_t n) WARN_UNUSED_RESULT;
 int buf_append(struct buf *b, const void *p, size_t n) WARN_UNUSED_RESULT;
 int buf_puts(struct buf *b, const char *s) WARN_UNUSED_RESULT;
 int buf_putc(struct buf *b, char c) WARN_UNUSED_RESULT;

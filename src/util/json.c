@@ -73,7 +73,9 @@ cJSON *json_parse(const char *text, size_t len, struct buf *err)
 		buf_release(&quoted);
 		return NULL;
 	}
-	if (quote_numbers(text, len, &quoted) < 0) {
+	/* Quotes add a few hundred bytes to an order: room up front. */
+	if (buf_reserve(&quoted, len + len / 8 + 64) < 0 ||
+	    quote_numbers(text, len, &quoted) < 0) {
 		errorf(err, "JSON too large");
 		buf_release(&quoted);
 		return NULL;

@@ -156,6 +156,29 @@ static void test_reset_keeps_memory(void **state)
 	buf_release(&b);
 }
 
+/* Reserved room is used by the appends that follow, without moving. */
+static void test_reserve(void **state)
+{
+	struct buf b;
+	char *p;
+	int i;
+
+	(void)state;
+	buf_init(&b, 5000);
+	assert_int_equal(buf_reserve(&b, 4096), 0);
+	assert_true(b.cap >= 4097);
+	p = b.data;
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(buf_putc(&b, (char)('a' + i % 26)), 0);
+	assert_ptr_equal(b.data, p);
+	assert_int_equal(b.len, 4096);
+	assert_int_equal(b.data[4095], (char)('a' + 4095 % 26));
+	/* Room past the cap is refused like an append past it. */
+	assert_int_equal(buf_reserve(&b, 1000), -1);
+	check_empty_toobig(&b);
+	buf_release(&b);
+}
+
 static void test_printf_growth(void **state)
 {
 	char big[3000];
@@ -297,6 +320,7 @@ int main(void)
 	add_case(test_reuse_after_toobig, NULL, "reuse after toobig");
 	add_case(test_puts_putc, NULL, "puts and putc");
 	add_case(test_reset_keeps_memory, NULL, "reset keeps memory");
+	add_case(test_reserve, NULL, "reserve then append in place");
 	add_case(test_printf_growth, NULL, "printf growth");
 	add_case(test_printf_exact_and_past_max, NULL,
 		 "printf exact and past max");
