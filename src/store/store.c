@@ -24,6 +24,15 @@ int conn_error(struct store_conn *c, const char *what, struct buf *err)
 	return errorf(err, "%s: %s", what, sqlite3_errmsg(c->db));
 }
 
+/* One address each: the statement cache is keyed by the text's address. */
+static const char SQL_BEGIN[] = "BEGIN";
+static const char SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_SAVEPOINT[] = "SAVEPOINT item";
+static const char SQL_RELEASE[] = "RELEASE item";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO item";
+
 int conn_exec(struct store_conn *c, const char *sql, struct buf *err)
 {
 	char *msg = NULL;
@@ -35,6 +44,29 @@ int conn_exec(struct store_conn *c, const char *sql, struct buf *err)
 		sqlite3_free(msg);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Runs one statement kept prepared: for the transaction statements that
+ * every request runs, which sqlite3_exec() would parse every time.
+ */
+static int conn_run(struct store_conn *c, const char *sql, struct buf *err)
+{
+	sqlite3_stmt *s = conn_stmt(c, sql, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		errorf(err, "%s", sqlite3_errmsg(c->db));
+		if ((sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_NOTADB)
+			conn_error(c, "query", err);
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
 	return 0;
 }
 
@@ -355,7 +387,7 @@ static int tx_open(struct store *st, struct store_conn *c, bool readonly,
 {
 	struct store_tx *t;
 
-	if (conn_exec(c, readonly ? "BEGIN" : "BEGIN IMMEDIATE", err) < 0) {
+	if (conn_run(c, readonly ? SQL_BEGIN : SQL_BEGIN_IMMEDIATE, err) < 0) {
 		pthread_mutex_unlock(&c->lock);
 		return -1;
 	}
@@ -383,8 +415,8 @@ int store_tx_commit(struct store_tx *tx, struct buf *err)
 	struct store_conn *c = tx->conn;
 	int rc = 0;
 
-	if (conn_exec(c, "COMMIT", err) < 0) {
-		conn_exec(c, "ROLLBACK", NULL);
+	if (conn_run(c, SQL_COMMIT, err) < 0) {
+		conn_run(c, SQL_ROLLBACK, NULL);
 		rc = -1;
 	}
 	free(tx);
@@ -413,22 +445,23 @@ void store_tx_rollback(struct store_tx *tx)
 	if (!tx)
 		return;
 	c = tx->conn;
-	conn_exec(c, "ROLLBACK", NULL);
+	conn_run(c, SQL_ROLLBACK, NULL);
 	free(tx);
 	pthread_mutex_unlock(&c->lock);
 }
 
 int store_savepoint(struct store_tx *tx, struct buf *err)
 {
-	return conn_exec(tx->conn, "SAVEPOINT item", err);
+	return conn_run(tx->conn, SQL_SAVEPOINT, err);
 }
 
 int store_savepoint_release(struct store_tx *tx, struct buf *err)
 {
-	return conn_exec(tx->conn, "RELEASE item", err);
+	return conn_run(tx->conn, SQL_RELEASE, err);
 }
 
 void store_savepoint_rollback(struct store_tx *tx)
 {
-	conn_exec(tx->conn, "ROLLBACK TO item; RELEASE item", NULL);
+	if (conn_run(tx->conn, SQL_ROLLBACK_TO, NULL) == 0)
+		conn_run(tx->conn, SQL_RELEASE, NULL);
 }
