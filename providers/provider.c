@@ -164,6 +164,12 @@ bool provider_verify_webhook(const struct provider *p,
 	return ok;
 }
 
+const char *provider_webhook_claimed_shop(const struct provider *p,
+					  const struct provider_request *req)
+{
+	return p->webhook_claimed_shop ? p->webhook_claimed_shop(req) : NULL;
+}
+
 int provider_classify_webhook(const struct provider *p,
 			      const struct provider_request *req,
 			      struct webhook_info *out, struct buf *err)

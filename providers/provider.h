@@ -191,6 +191,12 @@ struct provider {
 	/* Signature of a delivery, on the raw body, before any parsing. */
 	bool (*verify_webhook)(const struct platform_config *cfg,
 			       const struct provider_request *req);
+	/*
+	 * The shop a delivery says it is for, from its headers alone (it is
+	 * not verified yet): whose own webhook secret to try when the app's
+	 * fails. NULL when the platform has no per-shop secrets.
+	 */
+	const char *(*webhook_claimed_shop)(const struct provider_request *req);
 	/* Shop, delivery id, topic and kind of a verified delivery. */
 	int (*classify_webhook)(const struct provider_request *req,
 				struct webhook_info *out, struct buf *err);
@@ -296,6 +302,8 @@ enum provider_status provider_describe_shop(const struct provider *p,
 bool provider_verify_webhook(const struct provider *p,
 			     const struct platform_config *cfg,
 			     const struct provider_request *req);
+const char *provider_webhook_claimed_shop(const struct provider *p,
+					  const struct provider_request *req);
 int provider_classify_webhook(const struct provider *p,
 			      const struct provider_request *req,
 			      struct webhook_info *out, struct buf *err);

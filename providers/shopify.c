@@ -578,6 +578,12 @@ static bool shopify_verify_webhook(const struct platform_config *cfg,
 	return ok;
 }
 
+/* A custom app signs with its own secret: its shop names itself here. */
+static const char *shopify_claimed_shop(const struct provider_request *req)
+{
+	return shopify_header(req, "X-Shopify-Shop-Domain");
+}
+
 static int shopify_classify_webhook(const struct provider_request *req,
 				    struct webhook_info *out, struct buf *err)
 {
@@ -1469,6 +1475,7 @@ const struct provider shopify_provider = {
 	.register_webhooks = shopify_register_webhooks,
 	.describe_shop = shopify_describe_shop,
 	.verify_webhook = shopify_verify_webhook,
+	.webhook_claimed_shop = shopify_claimed_shop,
 	.classify_webhook = shopify_classify_webhook,
 	.parse_order = shopify_parse_order,
 	.parse_refund = shopify_parse_refund,

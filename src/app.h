@@ -16,6 +16,7 @@ struct store;
 struct committer;
 struct sender;
 struct email_sender;
+struct webhook_secrets;
 
 struct app {
 	struct config *cfg;
@@ -24,7 +25,9 @@ struct app {
 	struct committer *committer; /* group commit of request writes */
 	struct sender *sender;	     /* issues rewards on the platforms */
 	struct email_sender *emails; /* sends reward emails, if [smtp] */
-	atomic_bool stopping;	     /* set once shutdown has begun */
+	/* shops' own webhook secrets (custom apps), reloaded each second */
+	struct webhook_secrets *webhook_secrets;
+	atomic_bool stopping; /* set once shutdown has begun */
 	/* [attribution] precedence, parsed once at start */
 	enum signal_kind precedence[SIGNAL__COUNT];
 };

@@ -22,8 +22,10 @@ static int shops_list(int argc, char **argv);
 
 static const struct cli_cmd shop_verbs[] = {
 	{"add", shops_add,
-	 "shops add --platform P --shop S --token T [--name N] [--currency C]",
-	 "registers a shop installed by hand (a custom app's token)"},
+	 "shops add --platform P --shop S --token T [--secret K] [--name N]\n"
+	 "          [--currency C]",
+	 "registers a shop installed by hand (a custom app's token; --secret:\n"
+	 "the custom app's client secret, which signs its webhooks)"},
 	{"list", shops_list, "shops list [--json]",
 	 "shops with platform, status and install time"},
 	{NULL, NULL, NULL, NULL},
@@ -61,11 +63,12 @@ static int describe(const struct config *cfg, const char *platform,
 static int shops_add(int argc, char **argv)
 {
 	const char *platform = NULL, *domain = NULL, *token = NULL;
-	const char *name = NULL, *currency = NULL;
+	const char *name = NULL, *currency = NULL, *secret = NULL;
 	const struct cli_opt opts[] = {
 		{"platform", CLI_STRING, &platform},
 		{"shop", CLI_STRING, &domain},
 		{"token", CLI_STRING, &token},
+		{"secret", CLI_STRING, &secret},
 		{"name", CLI_STRING, &name},
 		{"currency", CLI_STRING, &currency},
 		{NULL, CLI_FLAG, NULL},
@@ -75,7 +78,7 @@ static int shops_add(int argc, char **argv)
 	struct store *st = NULL;
 	struct store_tx *tx = NULL;
 	struct shop shop;
-	struct buf err, sealed;
+	struct buf err, sealed, sealed_secret;
 	int64_t id;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &shop_verbs[0]);
 
@@ -88,6 +91,15 @@ static int shops_add(int argc, char **argv)
 	if (!provider_find(platform))
 		return cli_usage_error(&shop_verbs[0], "unknown platform '%s'",
 				       platform);
+	if (secret && !secret[0])
+		return cli_usage_error(&shop_verbs[0],
+				       "--secret must not be empty");
+	if (secret && !provider_find(platform)->webhook_claimed_shop)
+		return cli_usage_error(
+			&shop_verbs[0],
+			"%s signs every shop's webhooks with the "
+			"app's secret: --secret does not apply",
+			platform);
 	if (currency && !money_currency_valid(currency))
 		return cli_usage_error(&shop_verbs[0],
 				       "currency '%s' is not ISO 4217",
@@ -96,6 +108,7 @@ static int shops_add(int argc, char **argv)
 		return EXIT_FAIL;
 	buf_init(&err, BUF_SMALL);
 	buf_init(&sealed, 8192);
+	buf_init(&sealed_secret, 8192);
 	memset(&info, 0, sizeof(info));
 	rc = EXIT_FAIL;
 	if (!(st = cli_open_store(&cfg)))
@@ -113,15 +126,21 @@ static int shops_add(int argc, char **argv)
 	shop.name = xstrdup(name ? name : info.name);
 	shop.currency = xstrdup(currency ? currency : info.currency);
 	shop.scopes = xstrdup("");
+	/* Without --secret a shop keeps the secret it has (none at first). */
 	if (shop_seal_token(platform, domain, token, &sealed, &err) < 0 ||
+	    (secret && shop_seal_webhook_secret(platform, domain, secret,
+						&sealed_secret, &err) < 0) ||
 	    store_tx_begin(st, &tx, &err) < 0 ||
 	    store_shop_put(tx, &shop, sealed.data, &id, &err) < 0 ||
+	    (secret && store_shop_set_webhook_secret(tx, id, sealed_secret.data,
+						     &err) < 0) ||
 	    store_tx_finish(&tx, &err) < 0) {
 		store_tx_abandon(&tx);
 		cli_fail("shops add", &err);
 	} else {
-		printf("shop %lld: %s %s (%s)\n", (long long)id, platform,
-		       domain, shop.currency);
+		printf("shop %lld: %s %s (%s)%s\n", (long long)id, platform,
+		       domain, shop.currency,
+		       secret ? ", webhooks signed with its own secret" : "");
 		rc = EXIT_OK;
 	}
 	shop_release(&shop);
@@ -129,6 +148,7 @@ out:
 	store_close(st);
 	buf_release(&err);
 	buf_release(&sealed);
+	buf_release(&sealed_secret);
 	config_release(&cfg);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "committer.h"
 #include "email_sender.h"
 #include "rewards.h"
+#include "webhook_secrets.h"
 #include "worker.h"
 #include "log.h"
 #include "metrics.h"
@@ -42,10 +43,14 @@ static void block_signals(sigset_t *set)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Waits for a stop signal; meanwhile keeps checkpoints off the writer. */
+/*
+ * Waits for a stop signal; meanwhile keeps checkpoints off the writer
+ * and picks up webhook secrets set from the command line.
+ */
 static int wait_for_stop(struct app *app, const sigset_t *set)
 {
 	struct timespec tick = {1, 0};
+	struct buf err;
 	int sig;
 
 	for (;;) {
@@ -57,6 +62,12 @@ static int wait_for_stop(struct app *app, const sigset_t *set)
 		if (sig < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
 		store_checkpoint(app->store);
+		buf_init(&err, BUF_SMALL);
+		if (webhook_secrets_load(app->webhook_secrets, app->store,
+					 &err) < 0)
+			log_error("webhook_secrets.reload_failed",
+				  "error=\"%s\"", buf_str(&err));
+		buf_release(&err);
 	}
 }
 
@@ -88,6 +99,11 @@ static int serve(struct app *app)
 		cli_fail("security", &err);
 		goto out;
 	}
+	app->webhook_secrets = webhook_secrets_new();
+	if (webhook_secrets_load(app->webhook_secrets, app->store, &err) < 0) {
+		cli_fail("webhook secrets", &err);
+		goto out;
+	}
 	app->emails = email_sender_start(app);
 	app->sender = sender_start(app);
 	workers = workers_start(app,
@@ -115,6 +131,8 @@ out:
 	app->sender = NULL;
 	email_sender_stop(app->emails);
 	app->emails = NULL;
+	webhook_secrets_free(app->webhook_secrets);
+	app->webhook_secrets = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	seal_close();

@@ -21,6 +21,32 @@ int shop_seal_token(const char *platform, const char *domain, const char *token,
 	return seal_encrypt(out, ctx, token, strlen(token), err);
 }
 
+static void secret_context(const char *platform, const char *domain, char *out,
+			   size_t n)
+{
+	snprintf(out, n, "webhook-secret:%s:%s", platform, domain);
+}
+
+int shop_seal_webhook_secret(const char *platform, const char *domain,
+			     const char *secret, struct buf *out,
+			     struct buf *err)
+{
+	char ctx[300];
+
+	secret_context(platform, domain, ctx, sizeof(ctx));
+	return seal_encrypt(out, ctx, secret, strlen(secret), err);
+}
+
+int shop_open_webhook_secret(const char *platform, const char *domain,
+			     const char *sealed, struct buf *out,
+			     struct buf *err)
+{
+	char ctx[300];
+
+	secret_context(platform, domain, ctx, sizeof(ctx));
+	return seal_decrypt(out, ctx, sealed, err);
+}
+
 int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
 		     int64_t shop_id, struct shop_handle *h, struct buf *err)
 {

@@ -29,5 +29,16 @@ void shop_handle_release(struct shop_handle *h);
 /* Seals a token for the shop into out. */
 int shop_seal_token(const char *platform, const char *domain, const char *token,
 		    struct buf *out, struct buf *err);
+/*
+ * The same for the shop's own webhook signing secret, under the context
+ * "webhook-secret:<platform>:<domain>": a sealed token does not open as
+ * a secret, nor the other way round.
+ */
+int shop_seal_webhook_secret(const char *platform, const char *domain,
+			     const char *secret, struct buf *out,
+			     struct buf *err);
+int shop_open_webhook_secret(const char *platform, const char *domain,
+			     const char *sealed, struct buf *out,
+			     struct buf *err);
 
 #endif

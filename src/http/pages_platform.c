@@ -20,6 +20,7 @@
 #include "store/store_programs.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
+#include "webhook_secrets.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -137,6 +138,31 @@ static int store_delivery(struct store_tx *tx, void *ctx, struct buf *err)
 	return store_inbox_put(tx, ctx, &id, err);
 }
 
+/*
+ * A shop added with its own secret (a custom app) has its deliveries
+ * signed with that secret, not the app's. Only the shop the delivery
+ * names is tried, so a secret signs for its own shop and no other.
+ */
+static bool verify_with_shop_secret(struct app *app, const struct platform *p,
+				    const struct provider_request *pr)
+{
+	const char *shop = provider_webhook_claimed_shop(p->provider, pr);
+	struct platform_config cfg = p->cfg;
+	struct buf secret;
+	bool ok = false;
+
+	buf_init(&secret, 1024);
+	if (shop &&
+	    webhook_secrets_find(app->webhook_secrets, p->provider->name, shop,
+				 &secret) == 1) {
+		cfg.client_secret = buf_str(&secret);
+		ok = provider_verify_webhook(p->provider, &cfg, pr);
+		OPENSSL_cleanse(secret.data, secret.cap);
+	}
+	buf_release(&secret);
+	return ok;
+}
+
 static void page_webhook(struct app *app, struct request *req,
 			 struct response *resp)
 {
@@ -157,7 +183,8 @@ static void page_webhook(struct app *app, struct request *req,
 		goto out;
 	}
 	provider_request_of(req, &pr);
-	if (!provider_verify_webhook(p->provider, &p->cfg, &pr)) {
+	if (!provider_verify_webhook(p->provider, &p->cfg, &pr) &&
+	    !verify_with_shop_secret(app, p, &pr)) {
 		log_warn("webhook.rejected",
 			 "platform=%s reason=signature "
 			 "bytes=%zu",

@@ -310,6 +310,13 @@ static const char *const steps[] = {
 	"DROP INDEX inbox_due;"
 	"CREATE INDEX inbox_due ON inbox (next_attempt_at, id)"
 	" WHERE status = 'pending';",
+
+	/*
+	 * 8: a shop's own webhook signing secret, sealed: a custom app's
+	 * client secret, which Shopify signs that shop's deliveries with.
+	 * NULL: the deliveries are signed with the app's secret.
+	 */
+	"ALTER TABLE shops ADD COLUMN webhook_secret TEXT;",
 };
 
 int migrations_count(void)

@@ -123,8 +123,8 @@ int store_privacy_redact_shop(struct store_tx *tx, int64_t shop_id,
 		"UPDATE clicks SET ip_hash = '', user_agent = '', visitor = ''"
 		" WHERE shop_id = ?",
 		"DELETE FROM customer_bindings WHERE shop_id = ?",
-		"UPDATE shops SET token = NULL, status = 'redacted', name = ''"
-		" WHERE id = ?",
+		"UPDATE shops SET token = NULL, webhook_secret = NULL,"
+		" status = 'redacted', name = '' WHERE id = ?",
 	};
 	size_t i;
 

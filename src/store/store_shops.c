@@ -125,6 +125,49 @@ int store_shop_token(struct store_tx *tx, int64_t id, struct buf *out,
 	return rc;
 }
 
+int store_shop_set_webhook_secret(struct store_tx *tx, int64_t id,
+				  const char *sealed, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE shops SET webhook_secret = ? WHERE id = ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_text(s, 1, sealed);
+	bind_int(s, 2, id);
+	return step_done(tx->conn, s, "saving the webhook secret", err);
+}
+
+int store_shop_webhook_secrets(struct store_tx *tx,
+			       int (*fn)(void *ctx, const char *platform,
+					 const char *domain,
+					 const char *sealed),
+			       void *ctx, struct buf *err)
+{
+	static const char sql[] =
+		"SELECT platform, domain, webhook_secret FROM shops"
+		" WHERE webhook_secret IS NOT NULL ORDER BY id";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0),
+		       (const char *)sqlite3_column_text(s, 1),
+		       (const char *)sqlite3_column_text(s, 2)) != 0) {
+			sqlite3_reset(s);
+			return 0;
+		}
+	}
+	rc = rc == SQLITE_DONE
+		     ? 0
+		     : conn_error(tx->conn, "reading webhook secrets", err);
+	sqlite3_reset(s);
+	return rc;
+}
+
 int store_shop_uninstall(struct store_tx *tx, int64_t id, struct buf *err)
 {
 	static const char sql[] =

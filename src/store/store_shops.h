@@ -19,6 +19,18 @@ int store_shop_get(struct store_tx *tx, int64_t id, struct shop *out,
 /* The sealed token into out: 1 found, 0 none (uninstalled), -1 error. */
 int store_shop_token(struct store_tx *tx, int64_t id, struct buf *out,
 		     struct buf *err);
+/* Sets the shop's sealed webhook secret; NULL: the app's secret again. */
+int store_shop_set_webhook_secret(struct store_tx *tx, int64_t id,
+				  const char *sealed, struct buf *err);
+/*
+ * Calls fn with platform, domain and sealed secret of each shop that has
+ * a webhook secret of its own; stops early when fn returns non-zero.
+ */
+int store_shop_webhook_secrets(struct store_tx *tx,
+			       int (*fn)(void *ctx, const char *platform,
+					 const char *domain,
+					 const char *sealed),
+			       void *ctx, struct buf *err);
 /* Forgets the token and marks the shop uninstalled. */
 int store_shop_uninstall(struct store_tx *tx, int64_t id, struct buf *err);
 int store_shop_set_currency(struct store_tx *tx, int64_t id,

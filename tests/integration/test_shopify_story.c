@@ -32,14 +32,15 @@ static const char *cli_out(const char *const *args, struct buf *out)
 	return buf_str(out);
 }
 
-/* Sends a fixture (or raw text) as a signed webhook; the HTTP status. */
-static long send_webhook(const char *topic, const char *file,
-			 const char *webhook_id, const char *extra)
+/* Sends a fixture as shop, signed with secret; the HTTP status. */
+static long send_webhook_as(const char *secret, const char *shop,
+			    const char *topic, const char *file,
+			    const char *webhook_id, const char *extra)
 {
 	char url[160], status_text[16];
 	struct buf out;
 	const char *args[16] = {"send", "--url",  url,	"--secret",
-				SECRET, "--shop", SHOP, "--topic",
+				secret, "--shop", shop, "--topic",
 				topic,	"--file", file};
 	int n = 11;
 
@@ -56,6 +57,13 @@ static long send_webhook(const char *topic, const char *file,
 	snprintf(status_text, sizeof(status_text), "%s", buf_str(&out));
 	buf_release(&out);
 	return strtol(status_text, NULL, 10);
+}
+
+/* Sends a fixture (or raw text) as a signed webhook; the HTTP status. */
+static long send_webhook(const char *topic, const char *file,
+			 const char *webhook_id, const char *extra)
+{
+	return send_webhook_as(SECRET, SHOP, topic, file, webhook_id, extra);
 }
 
 static void fixture_path(const char *name, char *out, size_t n)
@@ -419,6 +427,56 @@ static void test_reconcile_finds_missed_order(void **state)
 	buf_release(&out);
 }
 
+/*
+ * A custom app signs its shop's webhooks with its own client secret,
+ * given to `shops add --secret`. The running daemon picks it up within
+ * a second; the secret signs for that shop only.
+ */
+static void test_custom_app_secret(void **state)
+{
+	const char *custom = "sally-custom.myshopify.com";
+	const char *add[] = {
+		"shops",    "add",	    "--platform", "shopify",
+		"--shop",   custom,	    "--token",	  "shpat_own",
+		"--secret", "own-secret-7", "--currency", "USD",
+		NULL};
+	const char *empty[] = {"shops",	   "add",  "--platform", "shopify",
+			       "--shop",   custom, "--token",	 "t",
+			       "--secret", "",	   NULL};
+	const char *ecwid[] = {"shops",	   "add",  "--platform", "ecwid",
+			       "--shop",   "4242", "--token",	 "t",
+			       "--secret", "s",	   "--currency", "USD",
+			       NULL};
+	struct buf out;
+	char file[512];
+	long status = 0;
+	int i;
+
+	(void)state;
+	buf_init(&out, BUF_SMALL);
+	/* Refused before anything is written. */
+	assert_int_equal(run_cli(&d, &out, NULL, empty), 2);
+	assert_int_equal(run_cli(&d, &out, NULL, ecwid), 2);
+	assert_non_null(cli_out(add, &out));
+	assert_non_null(strstr(buf_str(&out), "its own secret"));
+	fixture_path("order_coupon.json", file, sizeof(file));
+	for (i = 0; i < 60 && status != 200; i++) {
+		status = send_webhook_as("own-secret-7", custom, "orders/paid",
+					 file, "wh-own-1", NULL);
+		if (status != 200)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(status, 200);
+	/* Not for another shop, and a wrong secret is still wrong. */
+	assert_int_equal(send_webhook_as("own-secret-7", SHOP, "orders/paid",
+					 file, "wh-own-2", NULL),
+			 401);
+	assert_int_equal(send_webhook_as("not-own-secret", custom,
+					 "orders/paid", file, "wh-own-3", NULL),
+			 401);
+	buf_release(&out);
+}
+
 static void test_privacy_and_uninstall(void **state)
 {
 	const char *privacy[] = {"privacy", "--json", NULL};
@@ -457,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_bad_deliveries),
 		cmocka_unit_test(test_install_refusals),
 		cmocka_unit_test(test_reconcile_finds_missed_order),
+		cmocka_unit_test(test_custom_app_secret),
 		cmocka_unit_test(test_privacy_and_uninstall),
 	};
 
