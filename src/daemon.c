@@ -106,9 +106,10 @@ static int serve(struct app *app)
 	}
 	app->emails = email_sender_start(app);
 	app->sender = sender_start(app);
-	workers = workers_start(app,
-				(int)config_int(app->cfg, CFG_SERVER_WORKERS));
+	workers =
+		workers_new(app, (int)config_int(app->cfg, CFG_SERVER_WORKERS));
 	app->committer = committer_new(app->store, workers_notify, workers);
+	workers_start(workers);
 	if (http_server_start(srv, app, &err) < 0) {
 		cli_fail("listen", &err);
 		goto out;
@@ -123,10 +124,13 @@ static int serve(struct app *app)
 	rc = EXIT_OK;
 out:
 	http_server_stop(srv, 0);
-	/* No request is left waiting for a commit once the server stopped. */
+	/*
+	 * No request is left waiting for a commit once the server stopped;
+	 * the workers still read the committer until they are joined.
+	 */
+	workers_stop(workers);
 	committer_free(app->committer);
 	app->committer = NULL;
-	workers_stop(workers);
 	sender_stop(app->sender);
 	app->sender = NULL;
 	email_sender_stop(app->emails);

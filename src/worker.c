@@ -60,6 +60,7 @@ struct workers {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stopping;
+	bool started;		  /* threads running: workers_stop joins them */
 	unsigned long generation; /* bumped by every notify */
 	struct metric *done, *failed, *retried;
 };
@@ -464,7 +465,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct workers *workers_start(struct app *app, int n)
+struct workers *workers_new(struct app *app, int n)
 {
 	struct workers *pool = xcalloc(1, sizeof(*pool));
 	int i;
@@ -487,11 +488,19 @@ struct workers *workers_start(struct app *app, int n)
 		pool->w[i].pool = pool;
 		pool->w[i].part = i;
 		pool->w[i].http = http_client_new(15000);
+	}
+	return pool;
+}
+
+void workers_start(struct workers *pool)
+{
+	int i;
+
+	for (i = 0; i < pool->n; i++)
 		if (pthread_create(&pool->w[i].thread, NULL, worker_main,
 				   &pool->w[i]) != 0)
 			BUG("cannot start a worker");
-	}
-	return pool;
+	pool->started = true;
 }
 
 void workers_notify(void *ctx)
@@ -515,7 +524,8 @@ void workers_stop(struct workers *pool)
 	pthread_cond_broadcast(&pool->wake);
 	pthread_mutex_unlock(&pool->lock);
 	for (i = 0; i < pool->n; i++) {
-		pthread_join(pool->w[i].thread, NULL);
+		if (pool->started)
+			pthread_join(pool->w[i].thread, NULL);
 		http_client_free(pool->w[i].http);
 	}
 	pthread_cond_destroy(&pool->wake);

@@ -5,7 +5,12 @@
 struct app;
 struct workers;
 
-struct workers *workers_start(struct app *app, int n);
+/*
+ * Two steps, so that what the threads read (app->committer, which
+ * notifies this pool) is in place before they start.
+ */
+struct workers *workers_new(struct app *app, int n);
+void workers_start(struct workers *pool);
 /* Wakes the workers: new deliveries are in the inbox. ctx: the pool. */
 void workers_notify(void *ctx);
 /* Lets the current batches finish and joins the threads. */
