@@ -21,6 +21,13 @@
 #include <unistd.h>
 
 enum { SCRATCH_LEN = 1024 };
+/*
+ * A body declared larger than max_body is read and thrown away up to
+ * this size before the 413 goes out: a client still sending when the
+ * server answers and closes sees a reset, not the 413. Beyond it we
+ * answer at once and let the connection be cut.
+ */
+#define DISCARD_MAX (16LL * 1024 * 1024)
 
 struct http_server {
 	int fd;
@@ -38,6 +45,7 @@ struct exchange {
 	uint64_t started;
 	char scratch[SCRATCH_LEN];
 	int toobig;
+	long long received; /* body bytes, kept or thrown away */
 };
 
 static atomic_ullong request_counter;
@@ -171,26 +179,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*state = ex = exchange_new(srv, c, method, url);
 		atomic_fetch_add(&srv->in_flight, 1);
 		declared = declared_length(c);
-		if (declared > (long long)srv->max_body) {
+		if (declared > (long long)srv->max_body &&
+		    declared > DISCARD_MAX) {
 			ex->toobig = 1;
 			response_error(&ex->resp, 413,
 				       "body larger than %zu bytes",
 				       srv->max_body);
 			return send_response(c, ex);
 		}
+		if (declared > (long long)srv->max_body)
+			ex->toobig = 1;
 		/* One allocation for the body, not one per doubling. */
-		if (declared > 0 &&
+		if (declared > 0 && !ex->toobig &&
 		    buf_reserve(&ex->req.body, (size_t)declared) < 0)
 			ex->toobig = 1;
 		return MHD_YES;
 	}
 	if (*upload_size) {
 		/* Past the cap we keep reading, discarding, then answer 413. */
+		ex->received += (long long)*upload_size;
 		if (!ex->toobig &&
 		    buf_append(&ex->req.body, upload, *upload_size) < 0)
 			ex->toobig = 1;
 		*upload_size = 0;
-		return MHD_YES;
+		if (!ex->toobig || ex->received <= DISCARD_MAX)
+			return MHD_YES;
+		/* A body with no end in sight (chunked): answer, then cut. */
+		response_error(&ex->resp, 413, "body larger than %zu bytes",
+			       srv->max_body);
+		return send_response(c, ex);
 	}
 	if (ex->toobig)
 		response_error(&ex->resp, 413, "body larger than %zu bytes",
