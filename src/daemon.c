@@ -61,7 +61,7 @@ static int wait_for_stop(struct app *app, const sigset_t *set)
 			log_info("daemon.sighup", "action=ignored");
 		if (sig < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
-		store_checkpoint(app->store);
+		store_checkpoint(app->store, NULL);
 		buf_init(&err, BUF_SMALL);
 		if (webhook_secrets_load(app->webhook_secrets, app->store,
 					 &err) < 0)

@@ -345,15 +345,18 @@ int store_ping(struct store *st, struct buf *err)
 	return rc;
 }
 
-int store_checkpoint(struct store *st)
+int store_checkpoint(struct store *st, int *left)
 {
 	struct store_conn *c = store_reader_get(st);
-	int rc;
+	int rc, frames = 0, copied = 0;
 
 	/* PASSIVE never waits for the writer or readers. */
 	rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-				       NULL, NULL);
+				       &frames, &copied);
 	store_reader_put(c);
+	if (left)
+		*left = rc == SQLITE_OK && frames >= copied ? frames - copied
+							    : -1;
 	return rc == SQLITE_OK ? 0 : -1;
 }
 

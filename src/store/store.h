@@ -40,8 +40,11 @@ int store_migrate(struct store *st, int *applied, struct buf *err);
 
 /* A trivial query on a reader: for /healthz. */
 int store_ping(struct store *st, struct buf *err);
-/* Moves WAL pages into the database without blocking the writer. */
-int store_checkpoint(struct store *st);
+/*
+ * Moves WAL pages into the database without blocking the writer. *left
+ * (may be NULL) gets the WAL frames still to copy after this pass.
+ */
+int store_checkpoint(struct store *st, int *left);
 
 /*
  * Transactions. store_tx_begin waits for the writer; store_read_begin
