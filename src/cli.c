@@ -6,10 +6,14 @@
 #include "util/json.h"
 #include "util/parse.h"
 
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include "util/xalloc.h"
 
 const char *cli_config_flag;
 
@@ -270,6 +274,41 @@ int cli_parse_id(const struct cli_cmd *cmd, const char *what, const char *arg,
 				       what, arg);
 	*id = (int64_t)v;
 	return 0;
+}
+
+int cli_read_secret(const char *what, const char *path, struct buf *out)
+{
+	bool from_stdin = strcmp(path, "-") == 0;
+	FILE *f = from_stdin ? stdin : fopen(path, "r");
+	const char *name = from_stdin ? "standard input" : path;
+	char line[4096];
+	size_t n = 0;
+	int rc = 0;
+
+	if (!f) {
+		fprintf(stderr, "affiliated: %s: cannot open %s: %s\n", what,
+			path, strerror(errno));
+		return -1;
+	}
+	if (fgets(line, sizeof(line), f))
+		n = strcspn(line, "\r\n");
+	if (!from_stdin)
+		fclose(f);
+	line[n] = '\0';
+	if (n == 0) {
+		fprintf(stderr,
+			"affiliated: %s: %s has no secret on its first "
+			"line\n",
+			what, name);
+		rc = -1;
+	} else if (buf_puts(out, line) < 0) {
+		fprintf(stderr,
+			"affiliated: %s: the secret in %s is too long\n", what,
+			name);
+		rc = -1;
+	}
+	OPENSSL_cleanse(line, sizeof(line));
+	return rc;
 }
 
 int cli_print_json(void *tree)

@@ -76,6 +76,13 @@ int cli_find_shop(struct store *st, const char *arg, struct shop *out);
 /* Parses a positive id argument; prints a usage error. */
 int cli_parse_id(const struct cli_cmd *cmd, const char *what, const char *arg,
 		 int64_t *id);
+/*
+ * A secret given as --x-file PATH ("-": standard input) instead of on the
+ * command line, where `ps` shows it: the first line, without its line
+ * end, into out. Prints why and returns -1 when it cannot be read or is
+ * empty.
+ */
+int cli_read_secret(const char *what, const char *path, struct buf *out);
 /* Prints a JSON document built with util/json.h and frees it. */
 int cli_print_json(void *tree);
 

@@ -13,6 +13,7 @@
 #include "util/parse.h"
 #include "util/xalloc.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,11 @@ static int shops_list(int argc, char **argv);
 
 static const struct cli_cmd shop_verbs[] = {
 	{"add", shops_add,
-	 "shops add --platform P --shop S --token T [--secret K] [--name N]\n"
-	 "          [--currency C]",
+	 "shops add --platform P --shop S --token T|--token-file F\n"
+	 "          [--secret K|--secret-file F] [--name N] [--currency C]",
 	 "registers a shop installed by hand (a custom app's token; --secret:\n"
-	 "the custom app's client secret, which signs its webhooks)"},
+	 "the custom app's client secret, which signs its webhooks; a file's\n"
+	 "first line, or standard input for -, keeps either out of `ps`)"},
 	{"list", shops_list, "shops list [--json]",
 	 "shops with platform, status and install time"},
 	{NULL, NULL, NULL, NULL},
@@ -60,15 +62,26 @@ static int describe(const struct config *cfg, const char *platform,
 	return st == PROVIDER_OK ? 0 : -1;
 }
 
+/* Releases a buffer that held a secret read from a file. */
+static void wipe(struct buf *b)
+{
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->cap);
+	buf_release(b);
+}
+
 static int shops_add(int argc, char **argv)
 {
 	const char *platform = NULL, *domain = NULL, *token = NULL;
 	const char *name = NULL, *currency = NULL, *secret = NULL;
+	const char *token_file = NULL, *secret_file = NULL;
 	const struct cli_opt opts[] = {
 		{"platform", CLI_STRING, &platform},
 		{"shop", CLI_STRING, &domain},
 		{"token", CLI_STRING, &token},
+		{"token-file", CLI_STRING, &token_file},
 		{"secret", CLI_STRING, &secret},
+		{"secret-file", CLI_STRING, &secret_file},
 		{"name", CLI_STRING, &name},
 		{"currency", CLI_STRING, &currency},
 		{NULL, CLI_FLAG, NULL},
@@ -78,23 +91,32 @@ static int shops_add(int argc, char **argv)
 	struct store *st = NULL;
 	struct store_tx *tx = NULL;
 	struct shop shop;
-	struct buf err, sealed, sealed_secret;
+	struct buf err, sealed, sealed_secret, token_read, secret_read;
 	int64_t id;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &shop_verbs[0]);
 
 	if (rc)
 		return rc == 1 ? EXIT_OK : rc;
-	if (!platform || !domain || !token)
+	if ((token && token_file) || (secret && secret_file))
 		return cli_usage_error(&shop_verbs[0],
-				       "--platform, --shop and --token are "
-				       "required");
+				       "give a value or a file, not both");
+	if (token_file && secret_file && strcmp(token_file, "-") == 0 &&
+	    strcmp(secret_file, "-") == 0)
+		return cli_usage_error(&shop_verbs[0],
+				       "only one of the files can be standard "
+				       "input");
+	if (!platform || !domain || (!token && !token_file))
+		return cli_usage_error(&shop_verbs[0],
+				       "--platform, --shop and --token (or "
+				       "--token-file) are required");
 	if (!provider_find(platform))
 		return cli_usage_error(&shop_verbs[0], "unknown platform '%s'",
 				       platform);
 	if (secret && !secret[0])
 		return cli_usage_error(&shop_verbs[0],
 				       "--secret must not be empty");
-	if (secret && !provider_find(platform)->webhook_claimed_shop)
+	if ((secret || secret_file) &&
+	    !provider_find(platform)->webhook_claimed_shop)
 		return cli_usage_error(
 			&shop_verbs[0],
 			"%s signs every shop's webhooks with the "
@@ -104,8 +126,25 @@ static int shops_add(int argc, char **argv)
 		return cli_usage_error(&shop_verbs[0],
 				       "currency '%s' is not ISO 4217",
 				       currency);
-	if (cli_load_config(&cfg) < 0)
+	buf_init(&token_read, 4096);
+	buf_init(&secret_read, 1024);
+	if ((token_file &&
+	     cli_read_secret("shops add", token_file, &token_read) < 0) ||
+	    (secret_file &&
+	     cli_read_secret("shops add", secret_file, &secret_read) < 0)) {
+		wipe(&token_read);
+		wipe(&secret_read);
 		return EXIT_FAIL;
+	}
+	if (token_file)
+		token = buf_str(&token_read);
+	if (secret_file)
+		secret = buf_str(&secret_read);
+	if (cli_load_config(&cfg) < 0) {
+		wipe(&token_read);
+		wipe(&secret_read);
+		return EXIT_FAIL;
+	}
 	buf_init(&err, BUF_SMALL);
 	buf_init(&sealed, 8192);
 	buf_init(&sealed_secret, 8192);
@@ -149,6 +188,8 @@ out:
 	buf_release(&err);
 	buf_release(&sealed);
 	buf_release(&sealed_secret);
+	wipe(&token_read);
+	wipe(&secret_read);
 	config_release(&cfg);
 	return rc;
 }

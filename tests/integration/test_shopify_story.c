@@ -477,6 +477,86 @@ static void test_custom_app_secret(void **state)
 	buf_release(&out);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Token and secret from files, so that `ps` does not show them. */
+static void test_secrets_from_files(void **state)
+{
+	const char *shop = "sally-files.myshopify.com";
+	char token_path[] = "/tmp/affiliated-token-XXXXXX";
+	char secret_path[] = "/tmp/affiliated-secret-XXXXXX";
+	const char *add[] = {"shops",
+			     "add",
+			     "--platform",
+			     "shopify",
+			     "--shop",
+			     shop,
+			     "--token-file",
+			     token_path,
+			     "--secret-file",
+			     secret_path,
+			     "--currency",
+			     "USD",
+			     NULL};
+	const char *missing[] = {"shops",
+				 "add",
+				 "--platform",
+				 "shopify",
+				 "--shop",
+				 "nobody.myshopify.com",
+				 "--token-file",
+				 "/nonexistent/token",
+				 NULL};
+	const char *both[] = {
+		"shops",   "add", "--platform",	  "shopify",  "--shop", shop,
+		"--token", "t",	  "--token-file", token_path, NULL};
+	const char *list[] = {"shops", "list", "--json", NULL};
+	struct buf out, err;
+	char file[512];
+	long status = 0;
+	int i;
+
+	(void)state;
+	buf_init(&out, BUF_SMALL);
+	buf_init(&err, BUF_SMALL);
+	close(mkstemp(token_path));
+	close(mkstemp(secret_path));
+	/* Empty, missing, or given twice: refused, nothing written. */
+	write_file(token_path, "");
+	write_file(secret_path, "file-secret-9\n");
+	assert_int_equal(run_cli(&d, &out, &err, add), 1);
+	assert_non_null(strstr(buf_str(&err), "has no secret on its first"));
+	assert_int_equal(run_cli(&d, &out, &err, missing), 1);
+	assert_non_null(strstr(buf_str(&err), "cannot open /nonexistent"));
+	assert_int_equal(run_cli(&d, &out, &err, both), 2);
+	assert_non_null(cli_out(list, &out));
+	assert_null(strstr(buf_str(&out), shop));
+	assert_null(strstr(buf_str(&out), "nobody.myshopify.com"));
+
+	write_file(token_path, "shpat_from_file\r\n");
+	assert_non_null(cli_out(add, &out));
+	assert_non_null(strstr(buf_str(&out), "its own secret"));
+	fixture_path("order_coupon.json", file, sizeof(file));
+	for (i = 0; i < 60 && status != 200; i++) {
+		status = send_webhook_as("file-secret-9", shop, "orders/paid",
+					 file, "wh-file-1", NULL);
+		if (status != 200)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(status, 200);
+	unlink(token_path);
+	unlink(secret_path);
+	buf_release(&out);
+	buf_release(&err);
+}
+
 static void test_privacy_and_uninstall(void **state)
 {
 	const char *privacy[] = {"privacy", "--json", NULL};
@@ -516,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_install_refusals),
 		cmocka_unit_test(test_reconcile_finds_missed_order),
 		cmocka_unit_test(test_custom_app_secret),
+		cmocka_unit_test(test_secrets_from_files),
 		cmocka_unit_test(test_privacy_and_uninstall),
 	};
 
