@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "store/store_programs.h"
 #include "store/store_reports.h"
+#include "store/store_shops.h"
 #include "util/clock.h"
 #include "util/parse.h"
 
@@ -217,6 +218,46 @@ static int find_target(struct app *app, const char *code,
 	return rc;
 }
 
+struct only_shop {
+	int active;
+	char home[512];
+};
+
+static int note_active_shop(void *ctx, const struct shop *s)
+{
+	struct only_shop *o = ctx;
+
+	if (strcmp(s->status, "active") != 0)
+		return 0;
+	if (++o->active == 1)
+		landing_default(s, o->home, sizeof(o->home));
+	return o->active > 1; /* a second one: no single home page */
+}
+
+/*
+ * Where a link with an unknown code goes: the home page of the shop when
+ * the daemon serves exactly one, as links carry no shop of their own.
+ * 1 with home filled, 0 when there is no single shop, -1.
+ */
+static int single_shop_home(struct app *app, char *home, size_t n,
+			    struct buf *err)
+{
+	struct only_shop o = {0, ""};
+	struct store_tx *tx;
+	int rc;
+
+	if (store_read_begin(app->store, &tx, err) < 0)
+		return -1;
+	rc = store_shop_each(tx, note_active_shop, &o, err);
+	store_tx_rollback(tx);
+	if (rc < 0)
+		return -1;
+	if (o.active != 1 || !o.home[0])
+		return 0;
+	snprintf(home, n, "%s", o.home);
+	return 1;
+}
+
 static void remember_code(struct app *app, struct response *resp,
 			  const struct click_target *t)
 {
@@ -265,7 +306,15 @@ void page_click(struct app *app, struct request *req, struct response *resp)
 	rc = find_target(app, request_param(req, 0), &t, &err);
 	if (rc == 1 && counts(req, &t))
 		rc = record_click(app, req, &t, &id, &err) < 0 ? -1 : 1;
-	if (rc < 0) {
+	if (rc == 0 &&
+	    (rc = single_shop_home(app, home, sizeof(home), &err)) == 1) {
+		/* Unknown code: the visitor still reaches the shop, uncounted.
+		 */
+		metrics_inc(skipped);
+		response_redirect(resp, 302, home);
+		response_header(resp, "Cache-Control", "no-store");
+		response_header(resp, "Referrer-Policy", "no-referrer");
+	} else if (rc < 0) {
 		page_fail(req, resp, "click", &err);
 	} else if (rc == 0) {
 		page_error(req, resp, 404, MSG_LINK_UNKNOWN_TITLE,

@@ -486,6 +486,7 @@ static void test_clicks(void **state)
 				 "User-Agent: Slackbot-LinkExpanding 1.0"),
 			 302);
 	assert_int_equal(count_rows("SELECT count(*) FROM clicks"), before + 2);
+	/* Two shops: no single home page to send an unknown code to. */
 	assert_int_equal(get(&s, "/r/NO-SUCH-CODE"), 404);
 	assert_int_equal(get(&s, "/r/%3Cscript%3E"), 404);
 	assert_false(has(&s, "<script>"));

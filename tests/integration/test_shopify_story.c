@@ -203,6 +203,8 @@ static void test_install_and_webhooks(void **state)
 {
 	const char *shops[] = {"shops", "list", "--json", NULL};
 	cJSON *st, *hooks;
+	struct http_reply r;
+	char url[160], loc[256];
 	struct buf out;
 
 	(void)state;
@@ -216,6 +218,15 @@ static void test_install_and_webhooks(void **state)
 	hooks = cJSON_GetObjectItem(st, "webhooks");
 	assert_int_equal(cJSON_GetArraySize(hooks), 6);
 	cJSON_Delete(st);
+	/* One shop: a link with an unknown code leads to its home page. */
+	reply_init(&r);
+	snprintf(url, sizeof(url), "%s/r/NO-SUCH-CODE", d.base);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 302);
+	assert_string_equal(reply_header(&r, "Location", loc, sizeof(loc)),
+			    "https://" SHOP "/");
+	assert_null(reply_header(&r, "Set-Cookie", loc, sizeof(loc)));
+	reply_release(&r);
 	buf_release(&out);
 }
 
