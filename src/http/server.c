@@ -28,6 +28,12 @@ enum { SCRATCH_LEN = 1024 };
  * answer at once and let the connection be cut.
  */
 #define DISCARD_MAX (16LL * 1024 * 1024)
+/*
+ * Room reserved for a body from its Content-Length, at most: a webhook
+ * fits, and a client that declares a large body and sends nothing does
+ * not get memory for it (the buffer grows as bytes arrive).
+ */
+#define RESERVE_MAX (64 * 1024)
 
 struct http_server {
 	int fd;
@@ -191,7 +197,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			ex->toobig = 1;
 		/* One allocation for the body, not one per doubling. */
 		if (declared > 0 && !ex->toobig &&
-		    buf_reserve(&ex->req.body, (size_t)declared) < 0)
+		    buf_reserve(&ex->req.body, declared < RESERVE_MAX
+						       ? (size_t)declared
+						       : RESERVE_MAX) < 0)
 			ex->toobig = 1;
 		return MHD_YES;
 	}
