@@ -169,8 +169,7 @@ int committer_run(struct committer *c, committer_write *write, void *ctx,
 			if (it != &me)
 				pthread_cond_signal(&it->wake);
 		}
-		/* Writes queued meanwhile: their first thread leads the next.
-		 */
+		/* Writes queued meanwhile: their first one leads next. */
 		if (c->head)
 			pthread_cond_signal(&c->head->wake);
 	}

@@ -308,8 +308,7 @@ void page_click(struct app *app, struct request *req, struct response *resp)
 		rc = record_click(app, req, &t, &id, &err) < 0 ? -1 : 1;
 	if (rc == 0 &&
 	    (rc = single_shop_home(app, home, sizeof(home), &err)) == 1) {
-		/* Unknown code: the visitor still reaches the shop, uncounted.
-		 */
+		/* Unknown code: to the shop anyway, uncounted. */
 		metrics_inc(skipped);
 		response_redirect(resp, 302, home);
 		response_header(resp, "Cache-Control", "no-store");
