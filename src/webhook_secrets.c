@@ -23,6 +23,13 @@ struct table {
 struct webhook_secrets {
 	pthread_rwlock_t lock;
 	struct table t;
+	size_t unreadable; /* at the last load: logged when it changes */
+};
+
+struct load {
+	struct table t;
+	size_t unreadable;
+	struct buf shops; /* the shops whose secret did not unseal */
 };
 
 static void table_release(struct table *t)
@@ -59,16 +66,19 @@ void webhook_secrets_free(struct webhook_secrets *ws)
 static int add_row(void *ctx, const char *platform, const char *domain,
 		   const char *sealed)
 {
-	struct table *t = ctx;
+	struct load *l = ctx;
+	struct table *t = &l->t;
 	struct buf secret, err;
 
 	buf_init(&secret, 1024);
 	buf_init(&err, BUF_SMALL);
 	if (shop_open_webhook_secret(platform, domain, sealed, &secret, &err) <
 	    0) {
-		log_error("webhook_secret.unreadable",
-			  "platform=%s shop=%s error=\"%s\"", platform, domain,
-			  buf_str(&err));
+		l->unreadable++;
+		if (buf_printf(&l->shops, "%s%s:%s (%s)",
+			       l->shops.len ? ", " : "", platform, domain,
+			       buf_str(&err)) < 0)
+			buf_reset(&l->shops);
 	} else {
 		if (t->n == t->cap) {
 			t->cap = t->cap ? t->cap * 2 : 8;
@@ -89,21 +99,32 @@ static int add_row(void *ctx, const char *platform, const char *domain,
 int webhook_secrets_load(struct webhook_secrets *ws, struct store *st,
 			 struct buf *err)
 {
-	struct table fresh = {0}, old;
+	struct load fresh = {{0}, 0, {0}};
+	struct table old;
 	struct store_tx *tx;
 	int rc;
 
-	if (store_read_begin(st, &tx, err) < 0)
+	buf_init(&fresh.shops, BUF_SMALL);
+	if (store_read_begin(st, &tx, err) < 0) {
+		buf_release(&fresh.shops);
 		return -1;
+	}
 	rc = store_shop_webhook_secrets(tx, add_row, &fresh, err);
 	store_tx_rollback(tx);
 	if (rc < 0) {
-		table_release(&fresh);
+		table_release(&fresh.t);
+		buf_release(&fresh.shops);
 		return -1;
 	}
+	/* Once per change, not once a second. */
+	if (fresh.unreadable != ws->unreadable && fresh.unreadable)
+		log_error("webhook_secret.unreadable", "count=%zu shops=\"%s\"",
+			  fresh.unreadable, buf_str(&fresh.shops));
+	ws->unreadable = fresh.unreadable;
+	buf_release(&fresh.shops);
 	pthread_rwlock_wrlock(&ws->lock);
 	old = ws->t;
-	ws->t = fresh;
+	ws->t = fresh.t;
 	pthread_rwlock_unlock(&ws->lock);
 	table_release(&old);
 	return 0;
