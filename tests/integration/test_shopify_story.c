@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "util/json.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,33 @@ static const char *cli_out(const char *const *args, struct buf *out)
 	if (run_cli(&d, out, NULL, args) != 0)
 		return NULL;
 	return buf_str(out);
+}
+
+/* Writes the daemon's database behind its back, to break things. */
+static void db_exec(const char *sql)
+{
+	char path[256];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/affiliated.db", d.dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* How many lines of the daemon's log hold text. */
+static int log_count(const char *text)
+{
+	FILE *f = fopen(d.log, "r");
+	char line[8192];
+	int n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
+	fclose(f);
+	return n;
 }
 
 /* Sends a fixture as shop, signed with secret; the HTTP status. */
@@ -485,6 +513,17 @@ static void test_custom_app_secret(void **state)
 	assert_int_equal(send_webhook_as("not-own-secret", custom,
 					 "orders/paid", file, "wh-own-3", NULL),
 			 401);
+
+	/* A secret that no longer unseals: said once, and it signs nothing. */
+	db_exec("UPDATE shops SET webhook_secret = 'v1.not-sealed' WHERE "
+		"domain = 'sally-custom.myshopify.com'");
+	assert_true(
+		daemon_wait_log(&d, "event=webhook_secret.unreadable", 5000));
+	assert_int_equal(send_webhook_as("own-secret-7", custom, "orders/paid",
+					 file, "wh-own-4", NULL),
+			 401);
+	usleep(2500 * 1000);
+	assert_int_equal(log_count("event=webhook_secret.unreadable"), 1);
 	buf_release(&out);
 }
 
