@@ -7,9 +7,11 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NAME_MAX_LEN  120
 #define EMAIL_MAX_LEN 254
@@ -42,10 +44,26 @@ bool email_valid(const char *email)
 	return true;
 }
 
-/* Letters of the name, upper case, then digits: SALLY42. Unique. */
-static int generate_code(struct store_tx *tx, int64_t shop_id, const char *name,
-			 char out[33], struct buf *err)
+/* Whether code is one of the coupons the affiliate brings along. */
+static bool own_coupon(const struct affiliate *a, const char *code)
 {
+	size_t i;
+
+	for (i = 0; i < a->ncoupons; i++)
+		if (strcasecmp(a->coupons[i], code) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Letters of the name, upper case, then digits: SALLY42. Unique in the
+ * shop, and not one of the affiliate's own coupons, which are stored
+ * with the affiliate and so are not taken yet (Sally, SALLY20).
+ */
+static int generate_code(struct store_tx *tx, const struct affiliate *a,
+			 int64_t shop_id, char out[33], struct buf *err)
+{
+	const char *name = a->name;
 	char stem[9];
 	size_t n = 0, i;
 	int tries, rc;
@@ -60,6 +78,8 @@ static int generate_code(struct store_tx *tx, int64_t shop_id, const char *name,
 	for (tries = 0; tries < 50; tries++) {
 		snprintf(out, 33, "%s%lu", stem,
 			 10 + crypto_random_below(tries < 20 ? 90 : 9990));
+		if (own_coupon(a, out))
+			continue;
 		rc = store_code_taken(tx, shop_id, out, err);
 		if (rc <= 0)
 			return rc;
@@ -132,7 +152,7 @@ int affiliate_join(struct store_tx *tx, const struct program *p,
 	a->shop_id = p->shop_id;
 	a->program_id = p->id;
 	if (!a->code) {
-		if (generate_code(tx, p->shop_id, a->name, code, err) < 0)
+		if (generate_code(tx, a, p->shop_id, code, err) < 0)
 			return -1;
 		a->code = xstrdup(code);
 	}

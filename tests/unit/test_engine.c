@@ -1136,6 +1136,31 @@ struct scenario {
 	void (*fn)(void);
 };
 
+/*
+ * A generated referral code never takes one of the affiliate's own
+ * coupons: with every TESSA10..TESSA99 brought as a coupon, joining
+ * "Tessa" without a code still works (the codes go to four digits).
+ */
+static void generated_code_avoids_own_coupons(void)
+{
+	static char names[90][8];
+	const char *coupons[91];
+	struct affiliate a;
+	int i;
+
+	for (i = 0; i < 90; i++) {
+		snprintf(names[i], sizeof(names[i]), "TESSA%d", i + 10);
+		coupons[i] = names[i];
+	}
+	coupons[90] = NULL;
+	i = (int)fx_affiliate_full(&w.fx, w.friends, "Tessa", "tessa@aff.test",
+				   NULL, coupons, NULL);
+	assert_int_equal(store_affiliate_get(w.fx.tx, i, &a, &w.fx.err), 1);
+	assert_int_equal(strncmp(a.code, "TESSA", 5), 0);
+	assert_true(strlen(a.code) == 8 || strlen(a.code) == 9);
+	affiliate_release(&a);
+}
+
 static const struct scenario scenarios[] = {
 	{"paid order credits once; the same state twice books nothing",
 	 paid_order_credits_once},
@@ -1199,6 +1224,8 @@ static const struct scenario scenarios[] = {
 	 multi_currency_in_shop_currency},
 	{"JPY shop: amounts in yen, codes per shop", jpy_shop},
 	{"order rows explain themselves", order_reasons},
+	{"a generated code avoids the affiliate's own coupons",
+	 generated_code_avoids_own_coupons},
 	{"first seen refunded: accrue and reverse, net zero",
 	 first_seen_refunded},
 };
