@@ -311,6 +311,33 @@ int cli_read_secret(const char *what, const char *path, struct buf *out)
 	return rc;
 }
 
+int cli_session_open(struct cli_session *s, bool write)
+{
+	memset(s, 0, sizeof(*s));
+	buf_init(&s->err, BUF_SMALL);
+	if (cli_load_config(&s->cfg) < 0)
+		return -1;
+	s->have_cfg = true;
+	if (!(s->st = cli_open_store(&s->cfg)))
+		return -1;
+	if ((write ? store_tx_begin(s->st, &s->tx, &s->err)
+		   : store_read_begin(s->st, &s->tx, &s->err)) < 0) {
+		s->tx = NULL;
+		cli_fail("store", &s->err);
+		return -1;
+	}
+	return 0;
+}
+
+void cli_session_close(struct cli_session *s)
+{
+	store_tx_abandon(&s->tx);
+	store_close(s->st);
+	if (s->have_cfg)
+		config_release(&s->cfg);
+	buf_release(&s->err);
+}
+
 int cli_print_json(void *tree)
 {
 	struct buf out;

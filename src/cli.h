@@ -64,6 +64,7 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 int cli_load_config(struct config *cfg);
 
 struct store;
+struct store_tx;
 struct shop;
 
 /*
@@ -83,6 +84,20 @@ int cli_parse_id(const struct cli_cmd *cmd, const char *what, const char *arg,
  * empty.
  */
 int cli_read_secret(const char *what, const char *path, struct buf *out);
+/*
+ * Config, store and one transaction (read, or write when write is true)
+ * for a command. Open prints why it failed; close rolls back whatever was
+ * not finished with store_tx_finish(&s->tx) and releases the rest.
+ */
+struct cli_session {
+	struct config cfg;
+	struct store *st;
+	struct store_tx *tx;
+	struct buf err;
+	bool have_cfg;
+};
+int cli_session_open(struct cli_session *s, bool write);
+void cli_session_close(struct cli_session *s);
 /* Prints a JSON document built with util/json.h and frees it. */
 int cli_print_json(void *tree);
 

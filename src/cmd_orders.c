@@ -57,41 +57,6 @@ int cmd_commissions(int argc, char **argv)
 }
 
 /* A command's config, store and transaction, opened and closed together. */
-struct session {
-	struct config cfg;
-	struct store *st;
-	struct store_tx *tx;
-	struct buf err;
-	bool have_cfg;
-};
-
-static int session_open(struct session *s, bool write)
-{
-	memset(s, 0, sizeof(*s));
-	buf_init(&s->err, BUF_SMALL);
-	if (cli_load_config(&s->cfg) < 0)
-		return -1;
-	s->have_cfg = true;
-	if (!(s->st = cli_open_store(&s->cfg)))
-		return -1;
-	if ((write ? store_tx_begin(s->st, &s->tx, &s->err)
-		   : store_read_begin(s->st, &s->tx, &s->err)) < 0) {
-		s->tx = NULL;
-		cli_fail("store", &s->err);
-		return -1;
-	}
-	return 0;
-}
-
-static void session_close(struct session *s)
-{
-	store_tx_abandon(&s->tx);
-	store_close(s->st);
-	if (s->have_cfg)
-		config_release(&s->cfg);
-	buf_release(&s->err);
-}
-
 /* The commission's state in words, from its ledger entries. */
 static const char *commission_status(struct store_tx *tx,
 				     const struct commission *c,
@@ -175,7 +140,7 @@ static int orders_list(int argc, char **argv)
 				       {"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
 	struct order_list l = {NULL, false, NULL, NULL};
-	struct session s;
+	struct cli_session s;
 	struct shop shop;
 	int64_t shop_id = 0, aff = 0, limit = 100;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &order_verbs[0]);
@@ -191,7 +156,7 @@ static int orders_list(int argc, char **argv)
 				       "--limit '%s' is not a positive number",
 				       limit_arg);
 	rc = EXIT_FAIL;
-	if (session_open(&s, false) < 0)
+	if (cli_session_open(&s, false) < 0)
 		goto out;
 	if (shop_arg) {
 		if (cli_find_shop(s.st, shop_arg, &shop) < 0)
@@ -214,7 +179,7 @@ static int orders_list(int argc, char **argv)
 		rc = EXIT_OK;
 	}
 out:
-	session_close(&s);
+	cli_session_close(&s);
 	return rc;
 }
 
@@ -240,7 +205,7 @@ static int orders_show(int argc, char **argv)
 				       {NULL, CLI_FLAG, NULL}};
 	struct entry_list entries = {0, NULL};
 	struct order_row r;
-	struct session s;
+	struct cli_session s;
 	cJSON *o;
 	struct buf text;
 	int64_t order_id;
@@ -251,7 +216,7 @@ static int orders_show(int argc, char **argv)
 	if ((rc = cli_parse_id(&order_verbs[1], "order ID", pos[0], &order_id)))
 		return rc;
 	rc = EXIT_FAIL;
-	if (session_open(&s, false) < 0)
+	if (cli_session_open(&s, false) < 0)
 		goto out;
 	switch (store_order_get(s.tx, order_id, &r, &s.err)) {
 	case 0:
@@ -292,14 +257,14 @@ static int orders_show(int argc, char **argv)
 	buf_release(&text);
 	order_row_release(&r);
 out:
-	session_close(&s);
+	cli_session_close(&s);
 	return rc;
 }
 
 static int commissions_approve(int argc, char **argv)
 {
 	const char *pos[1] = {NULL};
-	struct session s;
+	struct cli_session s;
 	int64_t id;
 	int rc = cli_parse(argc, argv, NULL, pos, 1, &commission_verbs[0]);
 
@@ -309,7 +274,7 @@ static int commissions_approve(int argc, char **argv)
 			       &id)))
 		return rc;
 	rc = EXIT_FAIL;
-	if (session_open(&s, true) < 0)
+	if (cli_session_open(&s, true) < 0)
 		goto out;
 	if (engine_approve(s.tx, id, &s.err) < 0 ||
 	    store_tx_finish(&s.tx, &s.err) < 0) {
@@ -319,7 +284,7 @@ static int commissions_approve(int argc, char **argv)
 		rc = EXIT_OK;
 	}
 out:
-	session_close(&s);
+	cli_session_close(&s);
 	return rc;
 }
 
@@ -367,7 +332,7 @@ static int commissions_list(int argc, char **argv)
 				       {"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
 	struct commission_list l = {NULL, false, NULL, NULL};
-	struct session s;
+	struct cli_session s;
 	int64_t aff = 0;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &commission_verbs[1]);
 
@@ -377,7 +342,7 @@ static int commissions_list(int argc, char **argv)
 					  aff_arg, &aff)))
 		return rc;
 	rc = EXIT_FAIL;
-	if (session_open(&s, false) < 0)
+	if (cli_session_open(&s, false) < 0)
 		goto out;
 	l.tx = s.tx;
 	l.json = json;
@@ -393,7 +358,7 @@ static int commissions_list(int argc, char **argv)
 		rc = EXIT_OK;
 	}
 out:
-	session_close(&s);
+	cli_session_close(&s);
 	return rc;
 }
 
@@ -459,7 +424,7 @@ static void fill_balance(struct ledger_view *v)
 static int ledger_show(int64_t aff, bool json)
 {
 	struct ledger_view v = {json, NULL, NULL, NULL};
-	struct session s;
+	struct cli_session s;
 	cJSON *o = cJSON_CreateObject();
 	int rc = EXIT_FAIL;
 
@@ -467,7 +432,7 @@ static int ledger_show(int64_t aff, bool json)
 	v.entries = cJSON_AddArrayToObject(o, "entries");
 	v.balance = cJSON_AddObjectToObject(o, "balance");
 	v.buckets = cJSON_AddObjectToObject(o, "buckets");
-	if (session_open(&s, false) < 0)
+	if (cli_session_open(&s, false) < 0)
 		goto out;
 	if (store_ledger_each(s.tx, aff, print_entry, &v, &s.err) < 0 ||
 	    store_ledger_sums(s.tx, aff, add_bucket, &v, &s.err) < 0) {
@@ -483,17 +448,17 @@ static int ledger_show(int64_t aff, bool json)
 	}
 out:
 	cJSON_Delete(o);
-	session_close(&s);
+	cli_session_close(&s);
 	return rc;
 }
 
 static int ledger_verify_cmd(void)
 {
-	struct session s;
+	struct cli_session s;
 	int64_t count = 0;
 	int rc = EXIT_FAIL;
 
-	if (session_open(&s, false) < 0)
+	if (cli_session_open(&s, false) < 0)
 		goto out;
 	if (ledger_verify(s.tx, &count, &s.err) < 0) {
 		error_prefix(&s.err, "after %lld good entries",
@@ -505,17 +470,17 @@ static int ledger_verify_cmd(void)
 		rc = EXIT_OK;
 	}
 out:
-	session_close(&s);
+	cli_session_close(&s);
 	return rc;
 }
 
 static int ledger_payout_cmd(int64_t aff, const char *currency)
 {
-	struct session s;
+	struct cli_session s;
 	int64_t amount = 0;
 	int rc = EXIT_FAIL;
 
-	if (session_open(&s, true) < 0)
+	if (cli_session_open(&s, true) < 0)
 		goto out;
 	if (engine_payout(s.tx, aff, currency, &amount, &s.err) < 0 ||
 	    store_tx_finish(&s.tx, &s.err) < 0) {
@@ -527,7 +492,7 @@ static int ledger_payout_cmd(int64_t aff, const char *currency)
 		rc = EXIT_OK;
 	}
 out:
-	session_close(&s);
+	cli_session_close(&s);
 	return rc;
 }
 

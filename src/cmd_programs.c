@@ -359,39 +359,6 @@ static int list_program(void *ctx, const struct program *p)
 	return 0;
 }
 
-/* Opens config, store and a read transaction for a listing command. */
-struct reader {
-	struct config cfg;
-	struct store *st;
-	struct store_tx *tx;
-	struct buf err;
-};
-
-static int reader_open(struct reader *r)
-{
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->err, BUF_SMALL);
-	if (cli_load_config(&r->cfg) < 0)
-		return -1;
-	if (!(r->st = cli_open_store(&r->cfg)))
-		return -1;
-	if (store_read_begin(r->st, &r->tx, &r->err) < 0) {
-		r->tx = NULL;
-		return cli_fail("store", &r->err) ? -1 : -1;
-	}
-	return 0;
-}
-
-static void reader_close(struct reader *r)
-{
-	if (r->tx)
-		store_tx_rollback(r->tx);
-	store_close(r->st);
-	if (r->cfg.path)
-		config_release(&r->cfg);
-	buf_release(&r->err);
-}
-
 static int programs_list(int argc, char **argv)
 {
 	const char *shop_arg = NULL;
@@ -400,7 +367,7 @@ static int programs_list(int argc, char **argv)
 				       {"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
 	struct list_ctx l = {false, NULL, NULL};
-	struct reader r;
+	struct cli_session r;
 	struct shop shop;
 	int64_t shop_id = 0;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &program_verbs[1]);
@@ -408,7 +375,7 @@ static int programs_list(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? EXIT_OK : rc;
 	rc = EXIT_FAIL;
-	if (reader_open(&r) < 0)
+	if (cli_session_open(&r, false) < 0)
 		goto out;
 	if (shop_arg) {
 		if (cli_find_shop(r.st, shop_arg, &shop) < 0)
@@ -429,7 +396,7 @@ static int programs_list(int argc, char **argv)
 		rc = EXIT_OK;
 	}
 out:
-	reader_close(&r);
+	cli_session_close(&r);
 	return rc;
 }
 
@@ -439,7 +406,7 @@ static int programs_show(int argc, char **argv)
 	bool json = false;
 	const struct cli_opt opts[] = {{"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
-	struct reader r;
+	struct cli_session r;
 	struct program p;
 	char domain[256];
 	int64_t id;
@@ -450,7 +417,7 @@ static int programs_show(int argc, char **argv)
 	if ((rc = cli_parse_id(&program_verbs[2], "program ID", pos[0], &id)))
 		return rc;
 	rc = EXIT_FAIL;
-	if (reader_open(&r) < 0)
+	if (cli_session_open(&r, false) < 0)
 		goto out;
 	switch (store_program_get(r.tx, id, &p, &r.err)) {
 	case 1:
@@ -471,7 +438,7 @@ static int programs_show(int argc, char **argv)
 		cli_fail("programs show", &r.err);
 	}
 out:
-	reader_close(&r);
+	cli_session_close(&r);
 	return rc;
 }
 
@@ -578,7 +545,7 @@ static int affiliates_list(int argc, char **argv)
 				       {"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
 	struct list_ctx l = {false, NULL, NULL};
-	struct reader r;
+	struct cli_session r;
 	int64_t program_id = 0;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &affiliate_verbs[1]);
 
@@ -588,7 +555,7 @@ static int affiliates_list(int argc, char **argv)
 					      program_arg, &program_id)))
 		return rc;
 	rc = EXIT_FAIL;
-	if (reader_open(&r) < 0)
+	if (cli_session_open(&r, false) < 0)
 		goto out;
 	l.json = json;
 	l.arr = cJSON_CreateArray();
@@ -603,7 +570,7 @@ static int affiliates_list(int argc, char **argv)
 		rc = EXIT_OK;
 	}
 out:
-	reader_close(&r);
+	cli_session_close(&r);
 	return rc;
 }
 
@@ -625,7 +592,7 @@ static int affiliates_show(int argc, char **argv)
 	bool json = false;
 	const struct cli_opt opts[] = {{"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
-	struct reader r;
+	struct cli_session r;
 	struct affiliate a;
 	cJSON *o, *balances;
 	struct buf text;
@@ -638,7 +605,7 @@ static int affiliates_show(int argc, char **argv)
 			       &id)))
 		return rc;
 	rc = EXIT_FAIL;
-	if (reader_open(&r) < 0)
+	if (cli_session_open(&r, false) < 0)
 		goto out;
 	switch (store_affiliate_get(r.tx, id, &a, &r.err)) {
 	case 0:
@@ -671,7 +638,7 @@ static int affiliates_show(int argc, char **argv)
 	}
 	affiliate_release(&a);
 out:
-	reader_close(&r);
+	cli_session_close(&r);
 	return rc;
 }
 
