@@ -1308,6 +1308,40 @@ shopify_create_coupon(const struct provider_env *env,
 	return st;
 }
 
+/* A query whose one variable, name, is the string value. */
+static enum provider_status query_by(const struct provider_env *env,
+				     const char *query, const char *name,
+				     const char *value, cJSON **root,
+				     struct reward_result *out, struct buf *err)
+{
+	enum provider_status st = PROVIDER_REJECTED;
+	struct buf vars, body;
+
+	buf_init(&vars, 512);
+	buf_init(&body, 2048);
+	if (buf_printf(&vars, "{\"%s\":", name) == 0 &&
+	    json_escape(&vars, value) == 0 && buf_putc(&vars, '}') == 0 &&
+	    shopify_body(&body, query, vars.data) == 0)
+		st = shopify_graphql(env, &body, root, out, err);
+	else
+		errorf(err, "query too long");
+	buf_release(&vars);
+	buf_release(&body);
+	return st;
+}
+
+/* What a lookup by code found: node (NULL: none) into out. */
+static enum provider_status found(const cJSON *node, const char *code,
+				  struct reward_result *out)
+{
+	const char *id = shopify_str(node, "id");
+
+	snprintf(out->platform_id, sizeof(out->platform_id), "%s",
+		 id ? id : "");
+	snprintf(out->code, sizeof(out->code), "%s", code);
+	return node ? PROVIDER_OK : PROVIDER_NOT_FOUND;
+}
+
 static enum provider_status shopify_find_coupon(const struct provider_env *env,
 						const char *code,
 						struct reward_result *out,
@@ -1316,29 +1350,15 @@ static enum provider_status shopify_find_coupon(const struct provider_env *env,
 	static const char query[] =
 		"query codeDiscountNodeByCode($code: String!) { "
 		"codeDiscountNodeByCode(code: $code) { id } }";
-	struct buf vars, body;
 	cJSON *root = NULL;
-	const cJSON *node;
-	enum provider_status st = PROVIDER_REJECTED;
+	enum provider_status st =
+		query_by(env, query, "code", code, &root, out, err);
 
-	buf_init(&vars, 512);
-	buf_init(&body, 2048);
-	if (buf_puts(&vars, "{\"code\":") == 0 &&
-	    json_escape(&vars, code) == 0 && buf_putc(&vars, '}') == 0 &&
-	    shopify_body(&body, query, vars.data) == 0)
-		st = shopify_graphql(env, &body, &root, out, err);
-	if (st == PROVIDER_OK) {
-		node = json_get(json_get(root, "data"),
-				"codeDiscountNodeByCode");
-		st = node ? PROVIDER_OK : PROVIDER_NOT_FOUND;
-		snprintf(out->platform_id, sizeof(out->platform_id), "%s",
-			 shopify_str(node, "id") ? shopify_str(node, "id")
-						 : "");
-		snprintf(out->code, sizeof(out->code), "%s", code);
-	}
+	if (st == PROVIDER_OK)
+		st = found(json_get(json_get(root, "data"),
+				    "codeDiscountNodeByCode"),
+			   code, out);
 	cJSON_Delete(root);
-	buf_release(&vars);
-	buf_release(&body);
 	return st;
 }
 
@@ -1396,31 +1416,18 @@ shopify_find_gift_card(const struct provider_env *env, const char *code,
 	static const char query[] =
 		"query giftCards($query: String!) { giftCards(first: 1, query: "
 		"$query) { nodes { id lastCharacters } } }";
-	struct buf vars, body;
 	cJSON *root = NULL;
-	const cJSON *node;
-	enum provider_status st = PROVIDER_REJECTED;
+	enum provider_status st =
+		query_by(env, query, "query", code, &root, out, err);
 
-	buf_init(&vars, 512);
-	buf_init(&body, 2048);
-	if (buf_puts(&vars, "{\"query\":") == 0 &&
-	    json_escape(&vars, code) == 0 && buf_putc(&vars, '}') == 0 &&
-	    shopify_body(&body, query, vars.data) == 0)
-		st = shopify_graphql(env, &body, &root, out, err);
-	if (st == PROVIDER_OK) {
-		node = cJSON_GetArrayItem(
-			json_get(json_get(json_get(root, "data"), "giftCards"),
-				 "nodes"),
-			0);
-		st = node ? PROVIDER_OK : PROVIDER_NOT_FOUND;
-		snprintf(out->platform_id, sizeof(out->platform_id), "%s",
-			 shopify_str(node, "id") ? shopify_str(node, "id")
-						 : "");
-		snprintf(out->code, sizeof(out->code), "%s", code);
-	}
+	if (st == PROVIDER_OK)
+		st = found(cJSON_GetArrayItem(
+				   json_get(json_get(json_get(root, "data"),
+						     "giftCards"),
+					    "nodes"),
+				   0),
+			   code, out);
 	cJSON_Delete(root);
-	buf_release(&vars);
-	buf_release(&body);
 	return st;
 }
 
