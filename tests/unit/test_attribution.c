@@ -20,43 +20,13 @@
 #include "engine_fixture.h"
 
 #include "attribution.h"
+#include "cases.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-enum { MAX_CASES = 96 };
-
-static struct CMUnitTest cases[MAX_CASES];
-static char names[MAX_CASES][112];
-static size_t ncases;
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-
-static int case_setup(void **state);
-static int case_teardown(void **state);
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ncases == MAX_CASES) {
-		fprintf(stderr, "too many cases\n");
-		exit(2);
-	}
-	va_start(ap, fmt);
-	vsnprintf(names[ncases], sizeof(names[0]), fmt, ap);
-	va_end(ap);
-	cases[ncases].name = names[ncases];
-	cases[ncases].test_func = fn;
-	cases[ncases].setup_func = case_setup;
-	cases[ncases].teardown_func = case_teardown;
-	cases[ncases].initial_state = row;
-	ncases++;
-}
 
 #define BUYER_IP "203.0.113.7"
 
@@ -700,11 +670,12 @@ static void test_url_null(void **state)
 	assert_string_equal(out, "");
 }
 
-static void add_plain(CMUnitTestFunction fn, void *row, const char *name)
+/* A case that runs against the fixture's store. */
+static void add_db(CMUnitTestFunction fn, void *row, const char *name)
 {
 	add_case(fn, row, "%s", name);
-	cases[ncases - 1].setup_func = NULL;
-	cases[ncases - 1].teardown_func = NULL;
+	cases[ncases - 1].setup_func = case_setup;
+	cases[ncases - 1].teardown_func = case_teardown;
 }
 
 int main(void)
@@ -712,26 +683,17 @@ int main(void)
 	size_t i;
 
 	for (i = 0; i < COUNT(attr_cases); i++)
-		add_case(test_decide, (void *)(uintptr_t)&attr_cases[i], "%s",
-			 attr_cases[i].name);
-	add_case(test_reason_names_ids, NULL, "reason names the affiliate ids");
-	add_case(test_other_shop, NULL, "a code of another shop: none");
-	for (i = 0; i < COUNT(prec_cases); i++) {
-		char name[96];
-
-		snprintf(name, sizeof(name), "precedence \"%s\"",
-			 prec_cases[i].text);
-		add_plain(test_precedence, (void *)(uintptr_t)&prec_cases[i],
-			  name);
-	}
-	for (i = 0; i < COUNT(url_cases); i++) {
-		char name[96];
-
-		snprintf(name, sizeof(name), "url_ref_param \"%s\"",
-			 url_cases[i].url);
-		add_plain(test_url, (void *)(uintptr_t)&url_cases[i], name);
-	}
-	add_plain(test_url_null, NULL, "url_ref_param NULL");
+		add_db(test_decide, (void *)(uintptr_t)&attr_cases[i],
+		       attr_cases[i].name);
+	add_db(test_reason_names_ids, NULL, "reason names the affiliate ids");
+	add_db(test_other_shop, NULL, "a code of another shop: none");
+	for (i = 0; i < COUNT(prec_cases); i++)
+		add_case(test_precedence, (void *)(uintptr_t)&prec_cases[i],
+			 "precedence \"%s\"", prec_cases[i].text);
+	for (i = 0; i < COUNT(url_cases); i++)
+		add_case(test_url, (void *)(uintptr_t)&url_cases[i],
+			 "url_ref_param \"%s\"", url_cases[i].url);
+	add_case(test_url_null, NULL, "url_ref_param NULL");
 	return _cmocka_run_group_tests("attribution", cases, ncases, NULL,
 				       NULL);
 }

@@ -10,18 +10,13 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "cases.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-enum { MAX_CASES = 96 };
-
-static struct CMUnitTest cases[MAX_CASES];
-static char names[MAX_CASES][96];
-static size_t ncases;
 
 static char dir[] = "/tmp/affiliated-config-XXXXXX";
 static char conf_path[64];
@@ -34,27 +29,6 @@ static int case_teardown(void **state)
 	unsetenv("AFFILIATED_SERVER_LISTEN");
 	unsetenv("AFFILIATED_SHOPIFY_API_SECRET");
 	return 0;
-}
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ncases == MAX_CASES) {
-		fprintf(stderr, "too many cases\n");
-		exit(2);
-	}
-	va_start(ap, fmt);
-	vsnprintf(names[ncases], sizeof(names[0]), fmt, ap);
-	va_end(ap);
-	cases[ncases].name = names[ncases];
-	cases[ncases].test_func = fn;
-	cases[ncases].teardown_func = case_teardown;
-	cases[ncases].initial_state = row;
-	ncases++;
 }
 
 static void env_name(const struct config_def *d, char *out, size_t n)
@@ -523,6 +497,9 @@ int main(void)
 	add_case(test_split_address, NULL, "split address");
 	add_case(test_example_documents_every_key, NULL,
 		 "example documents every key");
+	/* Every case cleans up after itself. */
+	for (i = 0; i < ncases; i++)
+		cases[i].teardown_func = case_teardown;
 	return _cmocka_run_group_tests("config", cases, ncases, group_setup,
 				       group_teardown);
 }

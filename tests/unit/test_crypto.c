@@ -11,37 +11,12 @@
 
 #include "crypto.h"
 #include "encode.h"
+#include "cases.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { MAX_CASES = 64 };
-
-static struct CMUnitTest cases[MAX_CASES];
-static char names[MAX_CASES][96];
-static size_t ncases;
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ncases == MAX_CASES) {
-		fprintf(stderr, "too many cases\n");
-		exit(2);
-	}
-	va_start(ap, fmt);
-	vsnprintf(names[ncases], sizeof(names[0]), fmt, ap);
-	va_end(ap);
-	cases[ncases].name = names[ncases];
-	cases[ncases].test_func = fn;
-	cases[ncases].initial_state = row;
-	ncases++;
-}
 
 /* Hex of a digest, for readable assertion failures. */
 static void digest_hex(const unsigned char *d, size_t n, struct buf *out)

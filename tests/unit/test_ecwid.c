@@ -18,6 +18,7 @@
 #include "util/clock.h"
 #include "util/json.h"
 #include "util/money.h"
+#include "cases.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,32 +27,6 @@
 #include <time.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-enum { MAX_CASES = 128 };
-
-static struct CMUnitTest cases[MAX_CASES];
-static char names[MAX_CASES][96];
-static size_t ncases;
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ncases == MAX_CASES) {
-		fprintf(stderr, "too many cases\n");
-		exit(2);
-	}
-	va_start(ap, fmt);
-	vsnprintf(names[ncases], sizeof(names[0]), fmt, ap);
-	va_end(ap);
-	cases[ncases].name = names[ncases];
-	cases[ncases].test_func = fn;
-	cases[ncases].initial_state = row;
-	ncases++;
-}
 
 /* Fixtures and fake requests */
 

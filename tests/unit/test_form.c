@@ -10,29 +10,11 @@
 #include <cmocka.h>
 
 #include "http/form.h"
+#include "cases.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { MAX_CASES = 96 };
-
-static struct CMUnitTest cases[MAX_CASES];
-static char names[MAX_CASES][96];
-static size_t ncases;
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *name)
-{
-	if (ncases == MAX_CASES) {
-		fprintf(stderr, "too many cases\n");
-		exit(2);
-	}
-	snprintf(names[ncases], sizeof(names[0]), "%s", name);
-	cases[ncases].name = names[ncases];
-	cases[ncases].test_func = fn;
-	cases[ncases].initial_state = row;
-	ncases++;
-}
 
 struct good_row {
 	const char *body;
@@ -242,14 +224,14 @@ int main(void)
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		snprintf(name, sizeof(name), "parse \"%s\"", good[i].body);
-		add_case(test_good, &good[i], name);
+		add_case(test_good, &good[i], "%s", name);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(name, sizeof(name), "refuse %s", bad[i].name);
-		add_case(test_bad, &bad[i], name);
+		add_case(test_bad, &bad[i], "%s", name);
 	}
 	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
-		add_case(test_check, &checks[i], checks[i].name);
+		add_case(test_check, &checks[i], "%s", checks[i].name);
 	add_case(test_limits, NULL, "field count and length limits");
 	add_case(test_validate, NULL, "validation table");
 	return _cmocka_run_group_tests("form", cases, ncases, NULL, NULL);

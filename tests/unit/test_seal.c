@@ -11,6 +11,7 @@
 
 #include "encode.h"
 #include "seal.h"
+#include "cases.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,12 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-enum { MAX_CASES = 64 };
-
-static struct CMUnitTest cases[MAX_CASES];
-static char names[MAX_CASES][96];
-static size_t ncases;
 
 static char dir[] = "/tmp/affiliated-seal-XXXXXX";
 static char key_path[64], other_path[64], bad_path[64];
@@ -36,27 +31,6 @@ static int case_teardown(void **state)
 	unlink(other_path);
 	unlink(bad_path);
 	return 0;
-}
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-
-static void add_case(CMUnitTestFunction fn, void *row, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ncases == MAX_CASES) {
-		fprintf(stderr, "too many cases\n");
-		exit(2);
-	}
-	va_start(ap, fmt);
-	vsnprintf(names[ncases], sizeof(names[0]), fmt, ap);
-	va_end(ap);
-	cases[ncases].name = names[ncases];
-	cases[ncases].test_func = fn;
-	cases[ncases].teardown_func = case_teardown;
-	cases[ncases].initial_state = row;
-	ncases++;
 }
 
 static int group_setup(void **state)
@@ -515,6 +489,9 @@ int main(void)
 	for (i = 0; i < COUNT(malformed_cases); i++)
 		add_case(test_malformed, &malformed_cases[i],
 			 "malformed sealed %s", malformed_cases[i].name);
+	/* Every case cleans up after itself. */
+	for (i = 0; i < ncases; i++)
+		cases[i].teardown_func = case_teardown;
 	return _cmocka_run_group_tests("seal", cases, ncases, group_setup,
 				       group_teardown);
 }
