@@ -342,6 +342,35 @@ int run_cli(const struct daemon_proc *d, struct buf *out, struct buf *err,
 	return run_and_capture(argv, out, err);
 }
 
+const char *cli_out(const struct daemon_proc *d, const char *const *args,
+		    struct buf *out)
+{
+	buf_reset(out);
+	if (run_cli(d, out, NULL, args) != 0)
+		return NULL;
+	return buf_str(out);
+}
+
+void wait_cli(const struct daemon_proc *d, const char *const *args,
+	      const char *text)
+{
+	static char last[4096];
+	struct buf out;
+	int i;
+
+	buf_init(&out, BUF_LARGE);
+	for (i = 0; i < 200; i++) {
+		if (cli_out(d, args, &out) && strstr(buf_str(&out), text))
+			break;
+		usleep(50 * 1000);
+	}
+	/* The buffer goes before fail_msg, which does not return. */
+	snprintf(last, sizeof(last), "%s", buf_str(&out));
+	buf_release(&out);
+	if (i == 200)
+		fail_msg("never saw '%s' in: %s", text, last);
+}
+
 static void sim_path(const char *name, char *out, size_t n)
 {
 	const char *dir = getenv("AFFILIATED_SIM_DIR");

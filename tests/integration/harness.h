@@ -62,6 +62,13 @@ int daemon_wait_log(const struct daemon_proc *d, const char *text, int ms);
 int run_cli(const struct daemon_proc *d, struct buf *out, struct buf *err,
 	    const char *const *args);
 
+/* run_cli's standard output (out is reset first), or NULL on a failure. */
+const char *cli_out(const struct daemon_proc *d, const char *const *args,
+		    struct buf *out);
+/* Polls a CLI command for up to 10 s until its output holds text. */
+void wait_cli(const struct daemon_proc *d, const char *const *args,
+	      const char *text);
+
 /* Starts tests/sim/<name> serve with args; waits for its port. */
 void sim_start(struct sim_proc *s, const char *name, const char *const *args);
 void sim_stop(struct sim_proc *s);

@@ -41,14 +41,6 @@ static void step(const char *text)
 
 /* CLI and simulator helpers */
 
-static const char *cli_out(const char *const *args, struct buf *out)
-{
-	buf_reset(out);
-	if (run_cli(&d, out, NULL, args) != 0)
-		return NULL;
-	return buf_str(out);
-}
-
 /* A CLI command's --json output, parsed; NULL when it failed. */
 static cJSON *cli_json(const char *const *args)
 {
@@ -56,7 +48,7 @@ static cJSON *cli_json(const char *const *args)
 	cJSON *j = NULL;
 
 	buf_init(&out, BUF_LARGE);
-	if (cli_out(args, &out))
+	if (cli_out(&d, args, &out))
 		j = cJSON_Parse(buf_str(&out));
 	buf_release(&out);
 	return j;
@@ -443,26 +435,6 @@ static long long entries_sum(long long order_row, const char *kind, int *count)
 	return sum;
 }
 
-/* Polls a CLI command until its output holds text, or fails. */
-static void wait_cli(const char *const *args, const char *text)
-{
-	struct buf out;
-	int i;
-
-	static char last[4096];
-
-	buf_init(&out, BUF_LARGE);
-	for (i = 0; i < 200; i++) {
-		if (cli_out(args, &out) && strstr(buf_str(&out), text))
-			break;
-		usleep(50 * 1000);
-	}
-	snprintf(last, sizeof(last), "%s", buf_str(&out));
-	buf_release(&out);
-	if (i == 200)
-		fail_msg("never saw '%s' in: %s", text, last);
-}
-
 /* The value of a counter line of /metrics, or -1. */
 static long long metric(const char *line_start)
 {
@@ -712,7 +684,7 @@ static void test_install(void **state)
 	assert_int_equal(callback(query, NULL, &r), 302);
 	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
 	assert_string_equal(loc, "/wizard");
-	assert_non_null(cli_out(shops, &before));
+	assert_non_null(cli_out(&d, shops, &before));
 	assert_non_null(strstr(buf_str(&before), "\"shop\":\"" STORE "\""));
 	list = cJSON_Parse(buf_str(&before));
 	assert_int_equal(cJSON_GetArraySize(list), 1);
@@ -733,7 +705,7 @@ static void test_install(void **state)
 	snprintf(query, sizeof(query), "code=%s", code_a);
 	assert_int_equal(callback(query, NULL, &r), 400);
 	assert_non_null(strstr(buf_str(&r.body), "token exchange"));
-	assert_non_null(cli_out(shops, &after));
+	assert_non_null(cli_out(&d, shops, &after));
 	assert_string_equal(buf_str(&after), buf_str(&before));
 	step("1c made-up state 400 (no exchange); reused code 400, nothing "
 	     "stored");
@@ -757,9 +729,9 @@ static void test_program_and_affiliate(void **state)
 
 	(void)state;
 	buf_init(&out, BUF_LARGE);
-	assert_non_null(cli_out(prog, &out));
-	assert_non_null(cli_out(aff, &out));
-	assert_non_null(cli_out(affs, &out));
+	assert_non_null(cli_out(&d, prog, &out));
+	assert_non_null(cli_out(&d, aff, &out));
+	assert_non_null(cli_out(&d, affs, &out));
 	assert_non_null(strstr(buf_str(&out), "SALLY20"));
 	buf_release(&out);
 	step("2 program 'Influencers' 15% coupon reward; affiliate Sally "
@@ -853,7 +825,7 @@ static void test_order_credited_and_rewarded(void **state)
 	assert_int_equal(json_number(o, "affiliate_id"), 1);
 	assert_non_null(strstr(json_string(o, "reason"), "SALLY20"));
 	cJSON_Delete(list);
-	wait_cli(rewards, "\"status\":\"issued\"");
+	wait_cli(&d, rewards, "\"status\":\"issued\"");
 	assert_int_equal(entries_sum(xj12h_row, "accrual", &n), COMMISSION);
 	assert_int_equal(n, 1);
 
@@ -975,10 +947,10 @@ static void test_refund_reverses(void **state)
 	sum = entries_sum(xj12h_row, "reversal", &n);
 	assert_int_equal(n, 2);
 	assert_int_equal(llabs(sum), COMMISSION);
-	assert_non_null(cli_out(ledger, &out));
+	assert_non_null(cli_out(&d, ledger, &out));
 	assert_non_null(strstr(buf_str(&out), "\"paid\":960"));
 	assert_non_null(strstr(buf_str(&out), "\"approved\":-960"));
-	assert_non_null(cli_out(verify, &out));
+	assert_non_null(cli_out(&d, verify, &out));
 	assert_non_null(strstr(buf_str(&out), "ledger OK"));
 	buf_release(&out);
 	step("5b full refund: reversals total 960; ledger verify OK");
@@ -1247,7 +1219,7 @@ static void test_uninstall(void **state)
 	wait_inbox(json_string(ev, "eventId"), "done", 1, 10000, &row);
 	cJSON_Delete(ev);
 	buf_release(&body);
-	wait_cli(shops, "\"status\":\"uninstalled\"");
+	wait_cli(&d, shops, "\"status\":\"uninstalled\"");
 	assert_int_equal(shops_token_is_null(), 1);
 	assert_int_equal(send_event(&after), 404);
 	step("8 application.uninstalled: shop uninstalled, token forgotten; "

@@ -25,14 +25,6 @@
 static struct sim_proc sim;
 static struct daemon_proc d;
 
-static const char *cli_out(const char *const *args, struct buf *out)
-{
-	buf_reset(out);
-	if (run_cli(&d, out, NULL, args) != 0)
-		return NULL;
-	return buf_str(out);
-}
-
 /* Writes the daemon's database behind its back, to break things. */
 static void db_exec(const char *sql)
 {
@@ -238,7 +230,7 @@ static void test_install_and_webhooks(void **state)
 	(void)state;
 	buf_init(&out, BUF_LARGE);
 	install();
-	assert_non_null(cli_out(shops, &out));
+	assert_non_null(cli_out(&d, shops, &out));
 	assert_non_null(strstr(buf_str(&out), "\"shop\":\"" SHOP "\""));
 	assert_non_null(strstr(buf_str(&out), "\"currency\":\"USD\""));
 	assert_non_null(strstr(buf_str(&out), "\"status\":\"active\""));
@@ -255,23 +247,6 @@ static void test_install_and_webhooks(void **state)
 			    "https://" SHOP "/");
 	assert_null(reply_header(&r, "Set-Cookie", loc, sizeof(loc)));
 	reply_release(&r);
-	buf_release(&out);
-}
-
-/* Polls `orders list --json` until it holds text, or fails. */
-static void wait_cli(const char *const *args, const char *text)
-{
-	struct buf out;
-	int i;
-
-	buf_init(&out, BUF_LARGE);
-	for (i = 0; i < 200; i++) {
-		if (cli_out(args, &out) && strstr(buf_str(&out), text))
-			break;
-		usleep(50 * 1000);
-	}
-	if (i == 200)
-		fail_msg("never saw '%s' in: %s", text, buf_str(&out));
 	buf_release(&out);
 }
 
@@ -295,16 +270,16 @@ static void test_order_credit_reward_refund(void **state)
 
 	(void)state;
 	buf_init(&out, BUF_LARGE);
-	assert_non_null(cli_out(prog, &out));
-	assert_non_null(cli_out(aff, &out));
+	assert_non_null(cli_out(&d, prog, &out));
+	assert_non_null(cli_out(&d, aff, &out));
 	fixture_path("order_coupon.json", file, sizeof(file));
 	assert_int_equal(send_webhook("orders/paid", file, "wh-paid-1", NULL),
 			 200);
 	/* 15% of 64.00 USD: 9.60, approved at once (no holding period). */
-	wait_cli(orders, "\"commission\":960");
-	wait_cli(orders, "coupon SALLY20 belongs to affiliate 1 (Sally)");
-	wait_cli(rewards, "\"status\":\"issued\"");
-	assert_non_null(cli_out(ledger, &out));
+	wait_cli(&d, orders, "\"commission\":960");
+	wait_cli(&d, orders, "coupon SALLY20 belongs to affiliate 1 (Sally)");
+	wait_cli(&d, rewards, "\"status\":\"issued\"");
+	assert_non_null(cli_out(&d, ledger, &out));
 	assert_non_null(strstr(buf_str(&out), "\"kind\":\"accrual\""));
 	assert_non_null(strstr(buf_str(&out), "\"kind\":\"payout\""));
 
@@ -326,12 +301,12 @@ static void test_order_credit_reward_refund(void **state)
 	fixture_path("refund_one_line.json", file, sizeof(file));
 	assert_int_equal(
 		send_webhook("refunds/create", file, "wh-refund-1", NULL), 200);
-	wait_cli(ledger, "\"kind\":\"reversal\"");
-	assert_non_null(cli_out(ledger, &out));
+	wait_cli(&d, ledger, "\"kind\":\"reversal\"");
+	assert_non_null(cli_out(&d, ledger, &out));
 	/* Paid out 960 as a coupon; the reversal leaves approved negative. */
 	assert_non_null(strstr(buf_str(&out), "\"paid\":960"));
 	assert_non_null(strstr(buf_str(&out), "\"approved\":-"));
-	assert_non_null(cli_out(verify, &out));
+	assert_non_null(cli_out(&d, verify, &out));
 	assert_non_null(strstr(buf_str(&out), "ledger OK"));
 	buf_release(&out);
 }
@@ -455,11 +430,11 @@ static void test_reconcile_finds_missed_order(void **state)
 	snprintf(url, sizeof(url), "%s/_sim/orders", sim.base);
 	assert_int_equal(http_post(url, NULL, body.data, body.len, &r), 0);
 	assert_int_equal(r.status, 200);
-	assert_non_null(cli_out(rec, &out));
+	assert_non_null(cli_out(&d, rec, &out));
 	assert_non_null(strstr(buf_str(&out), "1 no webhook had delivered"));
-	wait_cli(orders, "5678123456789012350");
+	wait_cli(&d, orders, "5678123456789012350");
 	/* Again: nothing new. */
-	assert_non_null(cli_out(rec, &out));
+	assert_non_null(cli_out(&d, rec, &out));
 	assert_non_null(strstr(buf_str(&out), "0 no webhook had delivered"));
 	reply_release(&r);
 	buf_release(&body);
@@ -496,7 +471,7 @@ static void test_custom_app_secret(void **state)
 	/* Refused before anything is written. */
 	assert_int_equal(run_cli(&d, &out, NULL, empty), 2);
 	assert_int_equal(run_cli(&d, &out, NULL, ecwid), 2);
-	assert_non_null(cli_out(add, &out));
+	assert_non_null(cli_out(&d, add, &out));
 	assert_non_null(strstr(buf_str(&out), "its own secret"));
 	fixture_path("order_coupon.json", file, sizeof(file));
 	for (i = 0; i < 60 && status != 200; i++) {
@@ -586,12 +561,12 @@ static void test_secrets_from_files(void **state)
 	assert_int_equal(run_cli(&d, &out, &err, missing), 1);
 	assert_non_null(strstr(buf_str(&err), "cannot open /nonexistent"));
 	assert_int_equal(run_cli(&d, &out, &err, both), 2);
-	assert_non_null(cli_out(list, &out));
+	assert_non_null(cli_out(&d, list, &out));
 	assert_null(strstr(buf_str(&out), shop));
 	assert_null(strstr(buf_str(&out), "nobody.myshopify.com"));
 
 	write_file(token_path, "shpat_from_file\r\n");
-	assert_non_null(cli_out(add, &out));
+	assert_non_null(cli_out(&d, add, &out));
 	assert_non_null(strstr(buf_str(&out), "its own secret"));
 	fixture_path("order_coupon.json", file, sizeof(file));
 	for (i = 0; i < 60 && status != 200; i++) {
@@ -621,12 +596,12 @@ static void test_privacy_and_uninstall(void **state)
 	fixture_path("customers_redact.json", file, sizeof(file));
 	assert_int_equal(send_webhook("customers/redact", file, "wh-p2", NULL),
 			 200);
-	wait_cli(privacy, "customer_redact");
-	wait_cli(privacy, "data_request");
+	wait_cli(&d, privacy, "customer_redact");
+	wait_cli(&d, privacy, "data_request");
 	fixture_path("app_uninstalled.json", file, sizeof(file));
 	assert_int_equal(send_webhook("app/uninstalled", file, "wh-u1", NULL),
 			 200);
-	wait_cli(shops, "\"status\":\"uninstalled\"");
+	wait_cli(&d, shops, "\"status\":\"uninstalled\"");
 	/* After the uninstall, order webhooks are for an unknown shop. */
 	fixture_path("order_coupon.json", file, sizeof(file));
 	assert_int_equal(send_webhook("orders/paid", file, "wh-after", NULL),
@@ -634,7 +609,7 @@ static void test_privacy_and_uninstall(void **state)
 	/* shop/redact still arrives 48 hours later, and is honoured. */
 	fixture_path("shop_redact.json", file, sizeof(file));
 	assert_int_equal(send_webhook("shop/redact", file, "wh-p3", NULL), 200);
-	wait_cli(shops, "\"status\":\"redacted\"");
+	wait_cli(&d, shops, "\"status\":\"redacted\"");
 }
 
 int main(void)
