@@ -209,8 +209,9 @@ static int print_shop(void *ctx, const struct shop *s)
 		return 0;
 	}
 	format_iso8601(s->installed_at, stamp);
-	printf("%-4lld %-8s %-32s %-4s %-12s %s\n", (long long)s->id,
-	       s->platform, s->domain, s->currency, s->status, stamp);
+	printf("%-4lld %-8s %-32s %-4s %-12s %s%s\n", (long long)s->id,
+	       s->platform, s->domain, s->currency, s->status, stamp,
+	       s->own_webhook_secret ? "  own webhook secret" : "");
 	return 0;
 }
 
@@ -220,37 +221,23 @@ static int shops_list(int argc, char **argv)
 	const struct cli_opt opts[] = {{"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
 	struct list_ctx l = {false, NULL};
-	struct config cfg;
-	struct store *st;
-	struct store_tx *tx;
-	struct buf err;
+	struct cli_session s;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &shop_verbs[1]);
 
 	if (rc)
 		return rc == 1 ? EXIT_OK : rc;
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	buf_init(&err, BUF_SMALL);
 	rc = EXIT_FAIL;
 	l.json = json;
 	l.arr = cJSON_CreateArray();
-	if ((st = cli_open_store(&cfg))) {
-		if (store_read_begin(st, &tx, &err) == 0) {
-			rc = store_shop_each(tx, print_shop, &l, &err) < 0
-				     ? cli_fail("shops list", &err)
-				     : EXIT_OK;
-			store_tx_rollback(tx);
-		} else {
-			cli_fail("shops list", &err);
-		}
-		store_close(st);
-	}
+	if (cli_session_open(&s, false) == 0)
+		rc = store_shop_each(s.tx, print_shop, &l, &s.err) < 0
+			     ? cli_fail("shops list", &s.err)
+			     : EXIT_OK;
+	cli_session_close(&s);
 	if (rc == EXIT_OK && json)
 		rc = cli_print_json(l.arr);
 	else
 		cJSON_Delete(l.arr);
-	buf_release(&err);
-	config_release(&cfg);
 	return rc;
 }
 

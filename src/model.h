@@ -20,6 +20,7 @@ struct shop {
 	char *status; /* active, uninstalled, redacted */
 	char *scopes;
 	int64_t installed_at;
+	bool own_webhook_secret; /* webhooks signed with its own (custom app) */
 };
 
 enum program_kind { PROGRAM_REFERRAL, PROGRAM_AFFILIATE };

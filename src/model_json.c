@@ -39,6 +39,7 @@ cJSON *shop_json(const struct shop *s)
 	json_add_str(o, "currency", s->currency);
 	json_add_str(o, "status", s->status);
 	add_time(o, "installed_at", s->installed_at);
+	cJSON_AddBoolToObject(o, "own_webhook_secret", s->own_webhook_secret);
 	return o;
 }
 

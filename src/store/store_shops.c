@@ -2,8 +2,9 @@
 #include "store/store_shops.h"
 #include "util/clock.h"
 
-#define SHOP_COLUMNS \
-	"id, platform, domain, name, currency, status, scopes, installed_at"
+#define SHOP_COLUMNS                                                          \
+	"id, platform, domain, name, currency, status, scopes, installed_at," \
+	" webhook_secret IS NOT NULL"
 
 static void read_shop(sqlite3_stmt *s, struct shop *out)
 {
@@ -15,6 +16,7 @@ static void read_shop(sqlite3_stmt *s, struct shop *out)
 	out->status = column_strdup(s, 5);
 	out->scopes = column_strdup(s, 6);
 	out->installed_at = sqlite3_column_int64(s, 7);
+	out->own_webhook_secret = sqlite3_column_int(s, 8) != 0;
 }
 
 /* Steps a one-row query: 1 row read, 0 none, -1 error. */

@@ -441,6 +441,19 @@ static void test_reconcile_finds_missed_order(void **state)
 	buf_release(&out);
 }
 
+/* Whether the shop's object in `shops list --json` holds text. */
+static bool shop_says(const char *list, const char *shop, const char *text)
+{
+	char key[160];
+	const char *at, *end, *hit;
+
+	snprintf(key, sizeof(key), "\"shop\":\"%s\"", shop);
+	at = strstr(list, key);
+	end = at ? strchr(at, '}') : NULL;
+	hit = at ? strstr(at, text) : NULL;
+	return hit && end && hit < end;
+}
+
 /*
  * A custom app signs its shop's webhooks with its own client secret,
  * given to `shops add --secret`. The running daemon picks it up within
@@ -461,6 +474,7 @@ static void test_custom_app_secret(void **state)
 			       "--shop",   "4242", "--token",	 "t",
 			       "--secret", "s",	   "--currency", "USD",
 			       NULL};
+	const char *list[] = {"shops", "list", "--json", NULL};
 	struct buf out;
 	char file[512];
 	long status = 0;
@@ -473,6 +487,12 @@ static void test_custom_app_secret(void **state)
 	assert_int_equal(run_cli(&d, &out, NULL, ecwid), 2);
 	assert_non_null(cli_out(&d, add, &out));
 	assert_non_null(strstr(buf_str(&out), "its own secret"));
+	/* The operator can see which shops sign with their own secret. */
+	assert_non_null(cli_out(&d, list, &out));
+	assert_true(shop_says(buf_str(&out), custom,
+			      "\"own_webhook_secret\":true"));
+	assert_true(
+		shop_says(buf_str(&out), SHOP, "\"own_webhook_secret\":false"));
 	fixture_path("order_coupon.json", file, sizeof(file));
 	for (i = 0; i < 60 && status != 200; i++) {
 		status = send_webhook_as("own-secret-7", custom, "orders/paid",
