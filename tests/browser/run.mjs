@@ -180,8 +180,12 @@ async function wizard(ctx, base, link) {
 	check('last step shows the signup link',
 		signup === `${base}/a/${SHOP}/signup`, signup);
 	await page.getByRole('button', { name: 'Copy' }).click();
-	check('copy button answers', (await page.locator('[data-copy]')
-		.innerText()) === 'Copied');
+	/* The clipboard write settles after the click returns; the label
+	 * changes then, and changes back two seconds later. */
+	const copied = await page.waitForFunction(() =>
+		document.querySelector('[data-copy]').innerText === 'Copied',
+		null, { timeout: 1500 }).then(() => true, () => false);
+	check('copy button answers', copied);
 	await shot(page, 'wizard-done.png');
 	await page.close();
 	return signup;
