@@ -1,11 +1,11 @@
 /*
  * What a platform must translate. One `const struct provider` per platform
- * (providers/<name>.c), listed in the registry in provider.c. Providers are
- * translators: they receive everything they need as arguments (the
- * platform config, the shop, an HTTP client), keep no state, run no SQL
- * and never log bodies. The core calls them only through the provider_*()
- * wrappers below, which log, time and count each call and turn a missing
- * member into PROVIDER_UNSUPPORTED.
+ * (providers/<name>.c, its parts in providers/<name>_<part>.c), listed in the
+ * registry in provider.c. Providers are translators: they receive everything
+ * they need as arguments (the platform config, the shop, an HTTP client), keep
+ * no state, run no SQL and never log bodies. The core calls them only through
+ * the provider_*() wrappers below, which log, time and count each call and turn
+ * a missing member into PROVIDER_UNSUPPORTED.
  */
 #ifndef AFFILIATED_PROVIDER_H
 #define AFFILIATED_PROVIDER_H
