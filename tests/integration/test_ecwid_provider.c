@@ -1,7 +1,7 @@
 /*
- * providers/ecwid.c against sim_ecwid: the OAuth round trip (and a code
- * used twice), the store profile and its currency precision, fetching
- * orders (found, missing, bad token, 500, throttled, unreadable, no
+ * The Ecwid provider (providers/ecwid*.c) against sim_ecwid: the OAuth round
+ * trip (and a code used twice), the store profile and its currency precision,
+ * fetching orders (found, missing, bad token, 500, throttled, unreadable, no
  * answer), paging through more than 100 orders, and discount coupons
  * (created, existing, found, refused, throttled, dropped after commit).
  */

@@ -1,9 +1,9 @@
 /*
- * providers/shopify.c against sim_shopify: the OAuth round trip, webhook
- * subscriptions, shop description, discount codes and gift cards (created,
- * existing, found, refused, unsupported), the GraphQL cost throttle, the
- * injected faults, fetching an order and paging through the REST order
- * list (with its own throttle).
+ * The Shopify provider (providers/shopify*.c) against sim_shopify: the OAuth
+ * round trip, webhook subscriptions, shop description, discount codes and gift
+ * cards (created, existing, found, refused, unsupported), the GraphQL cost
+ * throttle, the injected faults, fetching an order and paging through the REST
+ * order list (with its own throttle).
  */
 #include "harness.h"
 

@@ -1,7 +1,7 @@
 /*
- * providers/ecwid.c without the network: every order fixture in
- * tests/fixtures/ecwid/ against the facts in its README, malformed and
- * mistyped orders, the webhook signature (with a vector computed by
+ * The Ecwid provider (providers/ecwid*.c) without the network: every order
+ * fixture in tests/fixtures/ecwid/ against the facts in its README, malformed
+ * and mistyped orders, the webhook signature (with a vector computed by
  * `openssl dgst -sha256 -hmac`), event classification, order references,
  * privacy events and the authorize URL.
  */

@@ -1,9 +1,9 @@
 /*
- * providers/shopify.c through shopify_provider's members, no network
- * except a refused connection to 127.0.0.1:1: every order fixture against
- * the facts of tests/fixtures/shopify/README.md (and the commissionable
- * base from commission_base), one case per rejected order, refunds,
- * privacy bodies, the webhook signature (PLATFORMS.md vector), webhook
+ * The Shopify provider (providers/shopify*.c) through shopify_provider's
+ * members, no network except a refused connection to 127.0.0.1:1: every order
+ * fixture against the facts of tests/fixtures/shopify/README.md (and the
+ * commissionable base from commission_base), one case per rejected order,
+ * refunds, privacy bodies, the webhook signature (PLATFORMS.md vector), webhook
  * classification, and the signed install and callback queries.
  */
 #include <stdarg.h>
@@ -107,7 +107,7 @@ static void query_each(const void *ctx,
 			return;
 }
 
-/* Query signing, written here independently of shopify.c. */
+/* Query signing, written here independently of providers/shopify_install.c. */
 
 static void canon_encode(struct buf *out, const char *s, bool plus)
 {
