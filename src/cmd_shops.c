@@ -52,7 +52,7 @@ static int describe(const struct config *cfg, const char *platform,
 	platforms_load(&set, cfg);
 	p = platforms_find(&set, platform);
 	if (!p)
-		return errorf(err, "platform '%s' is not configured", platform);
+		return errorf(err, "no platform '%s'", platform);
 	env.cfg = &p->cfg;
 	env.shop = &ps;
 	env.http = http_client_new(15000);

@@ -54,7 +54,7 @@ const struct config_def config_defs[CFG__COUNT] = {
 	 "the app's client id from the Partner Dashboard"},
 	/* CFG_SHOPIFY_API_SECRET */
 	{"shopify", "api_secret", CONFIG_STRING, "", 0, 0, true,
-	 "the app's client secret; empty turns Shopify off"},
+	 "the app's client secret; empty: no installs, only custom apps"},
 	/* CFG_SHOPIFY_SCOPES */
 	{"shopify", "scopes", CONFIG_STRING,
 	 "read_orders,read_discounts,write_discounts,read_gift_cards,"
@@ -71,7 +71,7 @@ const struct config_def config_defs[CFG__COUNT] = {
 	 "the app's client id"},
 	/* CFG_ECWID_CLIENT_SECRET */
 	{"ecwid", "client_secret", CONFIG_STRING, "", 0, 0, true,
-	 "the app's client secret; empty turns Ecwid off"},
+	 "the app's client secret; empty: no installs, no webhooks"},
 	/* CFG_ECWID_SCOPES */
 	{"ecwid", "scopes", CONFIG_STRING,
 	 "read_orders read_discount_coupons create_discount_coupons "

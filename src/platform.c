@@ -1,4 +1,5 @@
 #include "platform.h"
+#include "util/buf.h"
 
 #include <string.h>
 
@@ -42,7 +43,7 @@ void platforms_load(struct platform_set *set, const struct config *cfg)
 					  (enum config_key)keys[k].api_version)
 				: "";
 		p->cfg.public_url = config_get(cfg, CFG_SERVER_PUBLIC_URL);
-		p->enabled = p->cfg.client_secret[0] != '\0';
+		p->has_app = p->cfg.client_secret[0] != '\0';
 	}
 }
 
@@ -52,8 +53,26 @@ const struct platform *platforms_find(const struct platform_set *set,
 	int i;
 
 	for (i = 0; name && i < set->n; i++)
-		if (set->items[i].enabled &&
-		    strcmp(set->items[i].provider->name, name) == 0)
+		if (strcmp(set->items[i].provider->name, name) == 0)
 			return &set->items[i];
 	return NULL;
+}
+
+const struct platform *platforms_find_app(const struct platform_set *set,
+					  const char *name, struct buf *err)
+{
+	const struct platform *p = platforms_find(set, name);
+
+	if (!p) {
+		errorf(err, "no platform '%s'", name ? name : "");
+		return NULL;
+	}
+	if (!p->has_app) {
+		errorf(err,
+		       "platform '%s' has no app: the [%s] section of the "
+		       "configuration has no client secret",
+		       name, name);
+		return NULL;
+	}
+	return p;
 }

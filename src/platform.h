@@ -1,6 +1,8 @@
 /*
- * The platforms this daemon serves: each provider of the registry whose
- * configuration section has a secret, with its config in neutral terms.
+ * The platforms this daemon serves: each provider of the registry, with
+ * its config in neutral terms. A platform whose section has no app
+ * credentials still serves the shops added by hand (custom apps, which
+ * sign webhooks with their own secret); only installs need the app.
  */
 #ifndef AFFILIATED_PLATFORM_H
 #define AFFILIATED_PLATFORM_H
@@ -13,7 +15,7 @@ enum { PLATFORMS_MAX = 8 };
 struct platform {
 	const struct provider *provider;
 	struct platform_config cfg; /* strings borrowed from struct config */
-	bool enabled;		    /* the section has a client secret */
+	bool has_app; /* the section has the app's client secret */
 };
 
 struct platform_set {
@@ -23,8 +25,14 @@ struct platform_set {
 
 /* Fills set from cfg for every provider of the registry. */
 void platforms_load(struct platform_set *set, const struct config *cfg);
-/* The enabled platform named name, or NULL (unknown or turned off). */
+/* The platform named name, or NULL when no provider has that name. */
 const struct platform *platforms_find(const struct platform_set *set,
 				      const char *name);
+/*
+ * The platform named name when it has an app (a client secret), for
+ * installs and the app's admin pages; NULL otherwise, with why in err.
+ */
+const struct platform *platforms_find_app(const struct platform_set *set,
+					  const char *name, struct buf *err);
 
 #endif

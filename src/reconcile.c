@@ -145,7 +145,7 @@ int reconcile_shop(struct store *st, const struct platform_set *set,
 	if (!h.platform || !h.ps.token ||
 	    !(h.platform->provider->caps & PROVIDER_CAN_FETCH_ORDER)) {
 		rc = errorf(err, "shop %s cannot be read: %s", h.shop.domain,
-			    !h.platform	  ? "its platform is not configured"
+			    !h.platform	  ? "this build has no such platform"
 			    : !h.ps.token ? "it is not installed"
 					  : "its platform lists no orders");
 		shop_handle_release(&h);

@@ -177,13 +177,16 @@ static void page_webhook(struct app *app, struct request *req,
 
 	buf_init(&err, BUF_SMALL);
 	if (!p) {
-		response_error(resp, 404, "platform '%s' is not enabled",
+		response_error(resp, 404, "no platform '%s'",
 			       request_param(req, 0));
 		count_webhook("unknown_platform");
 		goto out;
 	}
 	provider_request_of(req, &pr);
-	if (!provider_verify_webhook(p->provider, &p->cfg, &pr) &&
+	/* Without an app only the shops' own secrets sign: never an empty
+	 * key, which anyone could sign with. */
+	if (!(p->has_app &&
+	      provider_verify_webhook(p->provider, &p->cfg, &pr)) &&
 	    !verify_with_shop_secret(app, p, &pr)) {
 		log_warn("webhook.rejected",
 			 "platform=%s reason=signature "
@@ -260,8 +263,7 @@ static bool public_https(const struct app *app)
 static void page_install(struct app *app, struct request *req,
 			 struct response *resp)
 {
-	const struct platform *p =
-		platforms_find(&app->platforms, request_param(req, 0));
+	const struct platform *p;
 	struct provider_request pr;
 	struct provider_env env;
 	struct store_tx *tx = NULL;
@@ -272,9 +274,9 @@ static void page_install(struct app *app, struct request *req,
 	buf_init(&location, 8192);
 	buf_init(&err, BUF_SMALL);
 	buf_init(&cookie, 512);
+	p = platforms_find_app(&app->platforms, request_param(req, 0), &err);
 	if (!p) {
-		response_error(resp, 404, "platform '%s' is not enabled",
-			       request_param(req, 0));
+		response_error(resp, 404, "%s", buf_str(&err));
 		goto out;
 	}
 	provider_request_of(req, &pr);
@@ -409,8 +411,7 @@ static void subscribe_webhooks(struct app *app, const struct platform *p,
 static void page_callback(struct app *app, struct request *req,
 			  struct response *resp)
 {
-	const struct platform *p =
-		platforms_find(&app->platforms, request_param(req, 0));
+	const struct platform *p;
 	struct provider_request pr;
 	struct provider_env env;
 	struct provider_shop target = {0, NULL, NULL, NULL};
@@ -424,9 +425,9 @@ static void page_callback(struct app *app, struct request *req,
 
 	buf_init(&err, BUF_SMALL);
 	memset(&res, 0, sizeof(res));
+	p = platforms_find_app(&app->platforms, request_param(req, 0), &err);
 	if (!p) {
-		response_error(resp, 404, "platform '%s' is not enabled",
-			       request_param(req, 0));
+		response_error(resp, 404, "%s", buf_str(&err));
 		goto out;
 	}
 	if (check_state(app, req, p, shop, &err) < 0) {
@@ -526,8 +527,7 @@ static int payload_shop(struct app *app, const struct platform *p,
 static void page_app(struct app *app, struct request *req,
 		     struct response *resp)
 {
-	const struct platform *p =
-		platforms_find(&app->platforms, request_param(req, 0));
+	const struct platform *p;
 	struct provider_request pr;
 	struct install_result res;
 	struct buf err;
@@ -536,9 +536,9 @@ static void page_app(struct app *app, struct request *req,
 
 	buf_init(&err, BUF_SMALL);
 	memset(&res, 0, sizeof(res));
+	p = platforms_find_app(&app->platforms, request_param(req, 0), &err);
 	if (!p) {
-		response_error(resp, 404, "platform '%s' is not enabled",
-			       request_param(req, 0));
+		response_error(resp, 404, "%s", buf_str(&err));
 		goto out;
 	}
 	provider_request_of(req, &pr);

@@ -53,9 +53,10 @@ static int log_count(const char *text)
 }
 
 /* Sends a fixture as shop, signed with secret; the HTTP status. */
-static long send_webhook_as(const char *secret, const char *shop,
-			    const char *topic, const char *file,
-			    const char *webhook_id, const char *extra)
+static long send_webhook_to(const struct daemon_proc *to, const char *secret,
+			    const char *shop, const char *topic,
+			    const char *file, const char *webhook_id,
+			    const char *extra)
 {
 	char url[160], status_text[16];
 	struct buf out;
@@ -64,7 +65,7 @@ static long send_webhook_as(const char *secret, const char *shop,
 				topic,	"--file", file};
 	int n = 11;
 
-	snprintf(url, sizeof(url), "%s/webhooks/shopify", d.base);
+	snprintf(url, sizeof(url), "%s/webhooks/shopify", to->base);
 	if (webhook_id) {
 		args[n++] = "--webhook-id";
 		args[n++] = webhook_id;
@@ -77,6 +78,14 @@ static long send_webhook_as(const char *secret, const char *shop,
 	snprintf(status_text, sizeof(status_text), "%s", buf_str(&out));
 	buf_release(&out);
 	return strtol(status_text, NULL, 10);
+}
+
+static long send_webhook_as(const char *secret, const char *shop,
+			    const char *topic, const char *file,
+			    const char *webhook_id, const char *extra)
+{
+	return send_webhook_to(&d, secret, shop, topic, file, webhook_id,
+			       extra);
 }
 
 /* Sends a fixture (or raw text) as a signed webhook; the HTTP status. */
@@ -522,6 +531,65 @@ static void test_custom_app_secret(void **state)
 	buf_release(&out);
 }
 
+/*
+ * A daemon with no Shopify app at all, only a custom app's shop: its
+ * webhooks verify with the shop's own secret, never with the empty app
+ * secret, and the app's install pages say what is missing.
+ */
+static void test_custom_app_without_app(void **state)
+{
+	const char *custom = "solo-custom.myshopify.com";
+	const char *add[] = {
+		"shops",    "add",	     "--platform", "shopify",
+		"--shop",   custom,	     "--token",	   "shpat_solo",
+		"--secret", "solo-secret-9", "--currency", "USD",
+		NULL};
+	const char *orders[] = {"orders", "list", "--json", NULL};
+	struct daemon_proc solo;
+	struct http_reply r;
+	struct buf out;
+	char ini[512], file[512], url[256];
+	long status = 0;
+	int i;
+
+	(void)state;
+	snprintf(ini, sizeof(ini),
+		 "[server]\npublic_url = http://127.0.0.1:9\n"
+		 "reconcile_interval = 0\n"
+		 "[shopify]\nbase_url = %s/{shop}\n",
+		 sim.base);
+	daemon_start(&solo, ini);
+	buf_init(&out, BUF_SMALL);
+	reply_init(&r);
+	fixture_path("order_coupon.json", file, sizeof(file));
+	/* Anyone can compute an HMAC under the empty key. */
+	assert_int_equal(send_webhook_to(&solo, "", custom, "orders/paid", file,
+					 "wh-solo-0", NULL),
+			 401);
+	assert_non_null(cli_out(&solo, add, &out));
+	for (i = 0; i < 60 && status != 200; i++) {
+		status =
+			send_webhook_to(&solo, "solo-secret-9", custom,
+					"orders/paid", file, "wh-solo-1", NULL);
+		if (status != 200)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(status, 200);
+	wait_cli(&solo, orders, "5678123456789012345");
+	assert_int_equal(send_webhook_to(&solo, "", custom, "orders/paid", file,
+					 "wh-solo-2", NULL),
+			 401);
+	snprintf(url, sizeof(url), "%s/install/shopify?shop=%s", solo.base,
+		 custom);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(buf_str(&r.body), "has no app"));
+	reply_release(&r);
+	buf_release(&out);
+	daemon_stop(&solo);
+	daemon_cleanup(&solo);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -641,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_install_refusals),
 		cmocka_unit_test(test_reconcile_finds_missed_order),
 		cmocka_unit_test(test_custom_app_secret),
+		cmocka_unit_test(test_custom_app_without_app),
 		cmocka_unit_test(test_secrets_from_files),
 		cmocka_unit_test(test_privacy_and_uninstall),
 	};
