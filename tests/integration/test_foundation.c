@@ -3,6 +3,7 @@
 #include "util/clock.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -127,6 +128,77 @@ static void test_chunked_oversize(void **state)
 	assert_int_equal(r.status, 413);
 	reply_release(&r);
 	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+
+/* A chunked upload of up to limit bytes of 'c', as fast as it is read. */
+struct endless_body {
+	curl_off_t sent, limit;
+};
+
+static size_t endless_read(char *out, size_t size, size_t n, void *arg)
+{
+	struct endless_body *e = arg;
+	size_t len = size * n;
+
+	if ((curl_off_t)len > e->limit - e->sent)
+		len = (size_t)(e->limit - e->sent);
+	memset(out, 'c', len);
+	e->sent += (curl_off_t)len;
+	return len;
+}
+
+static size_t drop_answer(char *data, size_t size, size_t n, void *arg)
+{
+	(void)data;
+	(void)arg;
+	return size * n;
+}
+
+/*
+ * A chunked body names no length, so the daemon reads and drops it only up
+ * to 16 MiB, then answers 413 and closes. The client sees the 413, or a
+ * cut while still sending; either way it could not send 256 MiB, and the
+ * daemon keeps serving.
+ */
+static void test_chunked_endless(void **state)
+{
+	struct daemon_proc d;
+	struct http_reply r;
+	struct endless_body e = {0, 256LL * 1024 * 1024};
+	struct curl_slist *headers = NULL;
+	CURL *c = curl_easy_init();
+	char url[128];
+	long status = 0;
+	CURLcode rc;
+
+	(void)state;
+	daemon_start(&d, "[server]\nmax_body = 2048\n");
+	headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+	headers = curl_slist_append(headers, "Expect:");
+	snprintf(url, sizeof(url), "%s/webhooks/shopify", d.base);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, endless_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, &e);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, drop_answer);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c);
+	assert_true(rc != CURLE_OK || status == 413);
+	assert_true(e.sent < 64LL * 1024 * 1024);
+
+	reply_init(&r);
+	snprintf(url, sizeof(url), "%s/healthz", d.base);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	reply_release(&r);
+	daemon_stop(&d);
+	assert_true(
+		daemon_log_contains(&d, "path=/webhooks/shopify status=413"));
 	daemon_cleanup(&d);
 }
 
@@ -398,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_chunked_oversize),
 		cmocka_unit_test(test_oversize_answers),
+		cmocka_unit_test(test_chunked_endless),
 		cmocka_unit_test(test_cli_usage),
 		cmocka_unit_test(test_check_config),
 		cmocka_unit_test(test_refusals_create_nothing),
