@@ -24,10 +24,12 @@ static int shops_list(int argc, char **argv);
 static const struct cli_cmd shop_verbs[] = {
 	{"add", shops_add,
 	 "shops add --platform P --shop S --token T|--token-file F\n"
-	 "          [--secret K|--secret-file F] [--name N] [--currency C]",
+	 "          [--secret K|--secret-file F|--no-secret] [--name N]\n"
+	 "          [--currency C]",
 	 "registers a shop installed by hand (a custom app's token; --secret:\n"
 	 "the custom app's client secret, which signs its webhooks; a file's\n"
-	 "first line, or standard input for -, keeps either out of `ps`)"},
+	 "first line, or standard input for -, keeps either out of `ps`;\n"
+	 "--no-secret drops the shop's own secret: the app's signs again)"},
 	{"list", shops_list, "shops list [--json]",
 	 "shops with platform, status and install time"},
 	{NULL, NULL, NULL, NULL},
@@ -75,6 +77,7 @@ static int shops_add(int argc, char **argv)
 	const char *platform = NULL, *domain = NULL, *token = NULL;
 	const char *name = NULL, *currency = NULL, *secret = NULL;
 	const char *token_file = NULL, *secret_file = NULL;
+	bool no_secret = false;
 	const struct cli_opt opts[] = {
 		{"platform", CLI_STRING, &platform},
 		{"shop", CLI_STRING, &domain},
@@ -82,6 +85,7 @@ static int shops_add(int argc, char **argv)
 		{"token-file", CLI_STRING, &token_file},
 		{"secret", CLI_STRING, &secret},
 		{"secret-file", CLI_STRING, &secret_file},
+		{"no-secret", CLI_FLAG, &no_secret},
 		{"name", CLI_STRING, &name},
 		{"currency", CLI_STRING, &currency},
 		{NULL, CLI_FLAG, NULL},
@@ -100,6 +104,10 @@ static int shops_add(int argc, char **argv)
 	if ((token && token_file) || (secret && secret_file))
 		return cli_usage_error(&shop_verbs[0],
 				       "give a value or a file, not both");
+	if (no_secret && (secret || secret_file))
+		return cli_usage_error(&shop_verbs[0],
+				       "--no-secret and a secret contradict "
+				       "each other");
 	if (token_file && secret_file && strcmp(token_file, "-") == 0 &&
 	    strcmp(secret_file, "-") == 0)
 		return cli_usage_error(&shop_verbs[0],
@@ -165,21 +173,27 @@ static int shops_add(int argc, char **argv)
 	shop.name = xstrdup(name ? name : info.name);
 	shop.currency = xstrdup(currency ? currency : info.currency);
 	shop.scopes = xstrdup("");
-	/* Without --secret a shop keeps the secret it has (none at first). */
+	/*
+	 * Without --secret a shop keeps the secret it has (none at first);
+	 * --no-secret stores none, so the app's secret signs again.
+	 */
 	if (shop_seal_token(platform, domain, token, &sealed, &err) < 0 ||
 	    (secret && shop_seal_webhook_secret(platform, domain, secret,
 						&sealed_secret, &err) < 0) ||
 	    store_tx_begin(st, &tx, &err) < 0 ||
 	    store_shop_put(tx, &shop, sealed.data, &id, &err) < 0 ||
-	    (secret && store_shop_set_webhook_secret(tx, id, sealed_secret.data,
-						     &err) < 0) ||
+	    ((secret || no_secret) &&
+	     store_shop_set_webhook_secret(
+		     tx, id, secret ? sealed_secret.data : NULL, &err) < 0) ||
 	    store_tx_finish(&tx, &err) < 0) {
 		store_tx_abandon(&tx);
 		cli_fail("shops add", &err);
 	} else {
 		printf("shop %lld: %s %s (%s)%s\n", (long long)id, platform,
 		       domain, shop.currency,
-		       secret ? ", webhooks signed with its own secret" : "");
+		       secret	   ? ", webhooks signed with its own secret"
+		       : no_secret ? ", webhooks signed with the app's secret"
+				   : "");
 		rc = EXIT_OK;
 	}
 	shop_release(&shop);

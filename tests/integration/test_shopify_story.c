@@ -484,6 +484,13 @@ static void test_custom_app_secret(void **state)
 			       "--secret", "s",	   "--currency", "USD",
 			       NULL};
 	const char *list[] = {"shops", "list", "--json", NULL};
+	const char *drop[] = {"shops",	    "add",  "--platform",  "shopify",
+			      "--shop",	    custom, "--token",	   "shpat_own",
+			      "--currency", "USD",  "--no-secret", NULL};
+	const char *contradiction[] = {"shops",	   "add",	"--platform",
+				       "shopify",  "--shop",	custom,
+				       "--token",  "shpat_own", "--no-secret",
+				       "--secret", "x",		NULL};
 	struct buf out;
 	char file[512];
 	long status = 0;
@@ -528,6 +535,33 @@ static void test_custom_app_secret(void **state)
 			 401);
 	usleep(2500 * 1000);
 	assert_int_equal(log_count("event=webhook_secret.unreadable"), 1);
+
+	/* Given again, the secret signs again; --no-secret drops it. */
+	assert_non_null(cli_out(&d, add, &out));
+	status = 0;
+	for (i = 0; i < 60 && status != 200; i++) {
+		status = send_webhook_as("own-secret-7", custom, "orders/paid",
+					 file, "wh-own-5", NULL);
+		if (status != 200)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(status, 200);
+	assert_int_equal(run_cli(&d, &out, NULL, contradiction), 2);
+	assert_non_null(cli_out(&d, drop, &out));
+	assert_non_null(strstr(buf_str(&out), "the app's secret"));
+	assert_non_null(cli_out(&d, list, &out));
+	assert_true(shop_says(buf_str(&out), custom,
+			      "\"own_webhook_secret\":false"));
+	for (i = 0; i < 60 && status != 401; i++) {
+		status = send_webhook_as("own-secret-7", custom, "orders/paid",
+					 file, "wh-own-6", NULL);
+		if (status != 401)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(status, 401);
+	assert_int_equal(send_webhook_as(SECRET, custom, "orders/paid", file,
+					 "wh-own-7", NULL),
+			 200);
 	buf_release(&out);
 }
 
