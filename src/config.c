@@ -66,6 +66,10 @@ const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_SHOPIFY_BASE_URL */
 	{"shopify", "base_url", CONFIG_STRING, "https://{shop}", 0, 0, false,
 	 "shop base URL; {shop} is the myshopify domain (tests: a simulator)"},
+	/* CFG_SHOPIFY_ADMIN_ORIGINS */
+	{"shopify", "admin_origins", CONFIG_ORIGINS,
+	 "https://admin.shopify.com https://*.myshopify.com", 0, 0, false,
+	 "origins whose pages may show the app in a frame (the Shopify admin)"},
 	/* CFG_ECWID_CLIENT_ID */
 	{"ecwid", "client_id", CONFIG_STRING, "", 0, 0, false,
 	 "the app's client id"},
@@ -83,6 +87,10 @@ const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_ECWID_OAUTH_BASE */
 	{"ecwid", "oauth_base", CONFIG_URL, "https://my.ecwid.com/api/oauth", 0,
 	 0, false, "OAuth base URL (tests: a simulator)"},
+	/* CFG_ECWID_ADMIN_ORIGINS */
+	{"ecwid", "admin_origins", CONFIG_ORIGINS,
+	 "https://my.ecwid.com https://my.shopsettings.com", 0, 0, false,
+	 "origins whose pages may show the app in a frame (the Control Panel)"},
 	/* CFG_ATTRIBUTION_PRECEDENCE */
 	{"attribution", "precedence", CONFIG_ORDER,
 	 "coupon,attribute,landing,click,binding", 0, 0, false,
@@ -239,6 +247,46 @@ static int check_order(const char *words, const char *value, struct buf *err)
 	return 0;
 }
 
+/*
+ * Space-separated origins for a CSP frame-ancestors list: a scheme, a
+ * host (which may start with "*."), an optional port, nothing else, so
+ * that no value can add a directive of its own.
+ */
+static int check_origins(const char *value, struct buf *err)
+{
+	const char *p = value;
+
+	while (*p) {
+		size_t len = strcspn(p, " "), i, host;
+
+		if (str_has_prefix(p, "https://"))
+			host = 8;
+		else if (str_has_prefix(p, "http://"))
+			host = 7;
+		else
+			return errorf(err, "'%.*s' is not an http(s) origin",
+				      (int)len, p);
+		i = host;
+		if (strncmp(p + i, "*.", 2) == 0)
+			i += 2;
+		while (i < len && (isalnum((unsigned char)p[i]) ||
+				   p[i] == '.' || p[i] == '-'))
+			i++;
+		if (i < len && p[i] == ':' && i + 1 < len)
+			for (i++; i < len && isdigit((unsigned char)p[i]); i++)
+				;
+		if (i != len || len == host || p[len - 1] == '.')
+			return errorf(err,
+				      "'%.*s' is not scheme://host[:port] "
+				      "(no path, no quotes)",
+				      (int)len, p);
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
 static int check_value(const struct config_def *d, const char *value,
 		       int64_t *number, struct buf *err)
 {
@@ -276,6 +324,8 @@ static int check_value(const struct config_def *d, const char *value,
 		return 0;
 	case CONFIG_ORDER:
 		return check_order(d->def, value, err);
+	case CONFIG_ORIGINS:
+		return check_origins(value, err);
 	case CONFIG_STRING:
 		return 0;
 	}

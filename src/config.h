@@ -30,11 +30,13 @@ enum config_key {
 	CFG_SHOPIFY_SCOPES,
 	CFG_SHOPIFY_API_VERSION,
 	CFG_SHOPIFY_BASE_URL,
+	CFG_SHOPIFY_ADMIN_ORIGINS,
 	CFG_ECWID_CLIENT_ID,
 	CFG_ECWID_CLIENT_SECRET,
 	CFG_ECWID_SCOPES,
 	CFG_ECWID_API_BASE,
 	CFG_ECWID_OAUTH_BASE,
+	CFG_ECWID_ADMIN_ORIGINS,
 	CFG_ATTRIBUTION_PRECEDENCE,
 	CFG_REWARDS_MAX_ATTEMPTS,
 	CFG_REWARDS_BACKOFF_MS,
@@ -56,6 +58,8 @@ enum config_type {
 	CONFIG_URL,	/* http:// or https://, or empty */
 	CONFIG_LEVEL,	/* debug|info|warn|error */
 	CONFIG_ORDER,	/* the default's comma-separated words, reordered */
+	CONFIG_ORIGINS, /* space-separated http(s)://host[:port], host may be *.
+			 */
 };
 
 struct config_def {

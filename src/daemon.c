@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "app.h"
 #include "cli.h"
+#include "http/html.h"
 #include "http/server.h"
 #include "committer.h"
 #include "email_sender.h"
@@ -75,12 +76,13 @@ static int serve(struct app *app)
 {
 	struct http_server *srv = NULL;
 	struct workers *workers = NULL;
-	struct buf err;
+	struct buf err, ancestors;
 	sigset_t set;
 	uint16_t port = 0;
 	int rc = EXIT_FAIL, sig;
 
 	buf_init(&err, BUF_SMALL);
+	buf_init(&ancestors, BUF_SMALL);
 	block_signals(&set);
 	srv = http_server_bind(config_get(app->cfg, CFG_SERVER_LISTEN), &port,
 			       &err);
@@ -97,6 +99,12 @@ static int serve(struct app *app)
 	if (seal_open(config_get(app->cfg, CFG_SECURITY_KEY_FILE), true, &err) <
 	    0) {
 		cli_fail("security", &err);
+		goto out;
+	}
+	if (platforms_frame_ancestors(&app->platforms, &ancestors) < 0 ||
+	    html_set_frame_ancestors(buf_str(&ancestors)) < 0) {
+		errorf(&err, "the admin_origins lists are too long together");
+		cli_fail("config", &err);
 		goto out;
 	}
 	app->webhook_secrets = webhook_secrets_new();
@@ -141,6 +149,7 @@ out:
 	app->store = NULL;
 	seal_close();
 	buf_release(&err);
+	buf_release(&ancestors);
 	if (rc == EXIT_OK)
 		log_info("server.stopped", "%s", "clean=1");
 	return rc;

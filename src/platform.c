@@ -6,14 +6,16 @@
 /* Which config keys of a section play which neutral role. */
 static const struct platform_keys {
 	const char *name;
-	enum config_key client_id, client_secret, scopes, api_base, oauth_base;
+	enum config_key client_id, client_secret, scopes, api_base, oauth_base,
+		admin_origins;
 	int api_version; /* enum config_key, or -1 */
 } keys[] = {
 	{"shopify", CFG_SHOPIFY_API_KEY, CFG_SHOPIFY_API_SECRET,
 	 CFG_SHOPIFY_SCOPES, CFG_SHOPIFY_BASE_URL, CFG_SHOPIFY_BASE_URL,
-	 CFG_SHOPIFY_API_VERSION},
+	 CFG_SHOPIFY_ADMIN_ORIGINS, CFG_SHOPIFY_API_VERSION},
 	{"ecwid", CFG_ECWID_CLIENT_ID, CFG_ECWID_CLIENT_SECRET,
-	 CFG_ECWID_SCOPES, CFG_ECWID_API_BASE, CFG_ECWID_OAUTH_BASE, -1},
+	 CFG_ECWID_SCOPES, CFG_ECWID_API_BASE, CFG_ECWID_OAUTH_BASE,
+	 CFG_ECWID_ADMIN_ORIGINS, -1},
 };
 
 void platforms_load(struct platform_set *set, const struct config *cfg)
@@ -44,6 +46,7 @@ void platforms_load(struct platform_set *set, const struct config *cfg)
 				: "";
 		p->cfg.public_url = config_get(cfg, CFG_SERVER_PUBLIC_URL);
 		p->has_app = p->cfg.client_secret[0] != '\0';
+		p->admin_origins = config_get(cfg, keys[k].admin_origins);
 	}
 }
 
@@ -75,4 +78,17 @@ const struct platform *platforms_find_app(const struct platform_set *set,
 		return NULL;
 	}
 	return p;
+}
+
+int platforms_frame_ancestors(const struct platform_set *set, struct buf *out)
+{
+	int i;
+
+	if (buf_puts(out, "'self'") < 0)
+		return -1;
+	for (i = 0; i < set->n; i++)
+		if (set->items[i].admin_origins[0] &&
+		    buf_printf(out, " %s", set->items[i].admin_origins) < 0)
+			return -1;
+	return 0;
 }

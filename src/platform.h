@@ -16,6 +16,8 @@ struct platform {
 	const struct provider *provider;
 	struct platform_config cfg; /* strings borrowed from struct config */
 	bool has_app; /* the section has the app's client secret */
+	/* origins whose pages may frame the app: the platform's admin */
+	const char *admin_origins;
 };
 
 struct platform_set {
@@ -34,5 +36,11 @@ const struct platform *platforms_find(const struct platform_set *set,
  */
 const struct platform *platforms_find_app(const struct platform_set *set,
 					  const char *name, struct buf *err);
+
+/*
+ * A CSP frame-ancestors source list: 'self' and every platform's admin
+ * origins (config validated them), space-separated, into out.
+ */
+int platforms_frame_ancestors(const struct platform_set *set, struct buf *out);
 
 #endif

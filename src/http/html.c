@@ -185,6 +185,25 @@ void page_end(struct page *p)
 	html(p, "</body></html>\n");
 }
 
+#define CSP_FIXED                                                      \
+	"default-src 'self'; img-src 'self' data:; style-src 'self'; " \
+	"script-src 'self'; form-action 'self'; base-uri 'none'; "     \
+	"object-src 'none'; frame-ancestors "
+
+/* Written once at start-up, before any thread that reads it exists. */
+static char page_csp[4096] = CSP_FIXED "'self'";
+
+int html_set_frame_ancestors(const char *sources)
+{
+	char csp[sizeof(page_csp)];
+	int n = snprintf(csp, sizeof(csp), CSP_FIXED "%s", sources);
+
+	if (n < 0 || (size_t)n >= sizeof(csp))
+		return -1;
+	memcpy(page_csp, csp, (size_t)n + 1);
+	return 0;
+}
+
 void page_send(struct page *p, struct response *resp, int status)
 {
 	if (p->failed) {
@@ -197,7 +216,7 @@ void page_send(struct page *p, struct response *resp, int status)
 	buf_init(&p->out, BUF_MEDIUM);
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
-	response_header(resp, "Content-Security-Policy", HTML_CSP);
+	response_header(resp, "Content-Security-Policy", page_csp);
 	response_header(resp, "X-Content-Type-Options", "nosniff");
 	response_header(resp, "Referrer-Policy", "same-origin");
 	response_header(resp, "Cache-Control", "no-store");

@@ -17,12 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Sent with every page: scripts, styles, images only from the daemon. */
-#define HTML_CSP                                                             \
-	"default-src 'self'; img-src 'self' data:; style-src 'self'; "       \
-	"script-src 'self'; form-action 'self'; base-uri 'none'; "           \
-	"object-src 'none'; frame-ancestors 'self' https://*.myshopify.com " \
-	"https://admin.shopify.com"
+/*
+ * Sets who may show the pages in a frame: the frame-ancestors sources of
+ * the Content-Security-Policy every page carries (scripts, styles and
+ * images only from the daemon). Called once before the server starts;
+ * until then only 'self' may. -1 when the list does not fit.
+ */
+int html_set_frame_ancestors(const char *sources);
 
 struct page {
 	struct buf out; /* the document so far */

@@ -135,7 +135,9 @@ static void test_good_file(void **state)
 		      "[shopify]\n"
 		      "api_secret = s3cret\n"
 		      "[ecwid]\n"
-		      "api_base =\n");
+		      "api_base =\n"
+		      "admin_origins = https://*.example.com  "
+		      "http://127.0.0.1:8081 https://cp.example.org\n");
 	assert_string_equal(cfg.path, conf_path);
 	assert_string_equal(config_get(&cfg, CFG_SERVER_LISTEN),
 			    "0.0.0.0:9000");
@@ -149,6 +151,9 @@ static void test_good_file(void **state)
 			    "/var/lib/affiliated/master.key");
 	assert_string_equal(config_get(&cfg, CFG_SHOPIFY_API_SECRET), "s3cret");
 	assert_string_equal(config_get(&cfg, CFG_ECWID_API_BASE), "");
+	assert_string_equal(config_get(&cfg, CFG_ECWID_ADMIN_ORIGINS),
+			    "https://*.example.com  http://127.0.0.1:8081 "
+			    "https://cp.example.org");
 	assert_int_equal(cfg.source[CFG_SERVER_LISTEN], CONFIG_FROM_FILE);
 	assert_int_equal(cfg.source[CFG_ECWID_API_BASE], CONFIG_FROM_FILE);
 	/* Untouched keys keep their defaults. */
@@ -244,6 +249,22 @@ static struct bad_file {
 	 "key 'public_url'", false},
 	{"url scheme-relative", "[ecwid]\napi_base = //app.ecwid.com\n", 2,
 	 "key 'api_base'", false},
+	{"origin with a path", "[ecwid]\nadmin_origins = https://a.com/x\n", 2,
+	 "key 'admin_origins': 'https://a.com/x' is not scheme://host[:port]",
+	 false},
+	{"origin as a CSP keyword",
+	 "[shopify]\nadmin_origins = https://a.com 'unsafe-inline'\n", 2,
+	 "key 'admin_origins': ''unsafe-inline'' is not an http(s) origin",
+	 false},
+	{"origin adding a directive",
+	 "[shopify]\nadmin_origins = https://a.com;script-src\n", 2,
+	 "key 'admin_origins'", false},
+	{"origin without a host", "[ecwid]\nadmin_origins = https://\n", 2,
+	 "key 'admin_origins'", false},
+	{"origin with a bare port", "[ecwid]\nadmin_origins = http://a.com:\n",
+	 2, "key 'admin_origins'", false},
+	{"origin with a lone wildcard", "[ecwid]\nadmin_origins = https://*\n",
+	 2, "key 'admin_origins'", false},
 	{"log_level 'verbose'", "[server]\nlog_level = verbose\n", 2,
 	 "key 'log_level'", false},
 	{"log_level 'INFO'", "[server]\nlog_level = INFO\n", 2,
