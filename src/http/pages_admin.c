@@ -244,7 +244,7 @@ void page_signin_post(struct app *app, struct request *req,
 		page_error(req, resp, 410, MSG_SIGNIN_EXPIRED_TITLE,
 			   MSG_SIGNIN_EXPIRED_TEXT);
 	} else if (rc < 0 ||
-		   session_start_merchant(app, resp, shop, &err) < 0) {
+		   session_start_merchant(app, req, resp, shop, &err) < 0) {
 		page_fail(req, resp, "signin", &err);
 	} else {
 		log_info("admin.signin", "shop=%lld via=link", (long long)shop);

@@ -72,7 +72,7 @@ int aff_begin(struct app *app, struct request *req, struct response *resp,
 	if (rc == 1 && lang && i18n_find(lang)) {
 		buf_init(&cookie, 256);
 		if (cookie_format(&cookie, COOKIE_LANG, i18n_find(lang)->code,
-				  365 * 86400, session_secure(app)) == 0)
+				  365 * 86400, cookie_scope(app, req)) == 0)
 			response_header(resp, "Set-Cookie", buf_str(&cookie));
 		buf_release(&cookie);
 	}
@@ -435,7 +435,8 @@ static const struct program *chosen_program(const struct signup *su)
 }
 
 /* Everything after the form checked out: 0 signed in, 1 form again. */
-static int signup_commit(struct app *app, struct response *resp, struct aff *a,
+static int signup_commit(struct app *app, const struct request *req,
+			 struct response *resp, struct aff *a,
 			 struct signup *su, struct buf *err)
 {
 	const struct program *prog = chosen_program(su);
@@ -464,7 +465,8 @@ static int signup_commit(struct app *app, struct response *resp, struct aff *a,
 			 "status=%s",
 			 (long long)a->shop.id, (long long)id,
 			 affiliate_status_str(af.status));
-		rc = session_start_affiliate(app, resp, a->shop.id, id, err);
+		rc = session_start_affiliate(app, req, resp, a->shop.id, id,
+					     err);
 	}
 	free(af.name);
 	free(af.email);
@@ -527,7 +529,7 @@ static int signup_run(struct app *app, struct request *req,
 		su->v[SU_EMAIL].error = MSG_ERR_EMAIL_TAKEN;
 		return rc < 0 ? -1 : 409;
 	}
-	rc = signup_commit(app, resp, a, su, err);
+	rc = signup_commit(app, req, resp, a, su, err);
 	return rc < 0 ? -1 : rc == 1 ? 409 : 303;
 }
 
@@ -679,8 +681,8 @@ void page_aff_login_post(struct app *app, struct request *req,
 				   401);
 	} else if (who.status == AFFILIATE_DISABLED) {
 		login_page(app, req, resp, &a, v, MSG_AFF_DISABLED, 403);
-	} else if (session_start_affiliate(app, resp, a.shop.id, who.id, &err) <
-		   0) {
+	} else if (session_start_affiliate(app, req, resp, a.shop.id, who.id,
+					   &err) < 0) {
 		page_fail(req, resp, "login", &err);
 	} else {
 		log_info("affiliate.login", "shop=%lld affiliate=%lld",

@@ -265,9 +265,10 @@ static void remember_code(struct app *app, struct response *resp,
 
 	buf_init(&cookie, BUF_SMALL);
 	buf_init(&value, 256);
+	/* A shared link is followed at the top level, never in a frame. */
 	if (url_encode(&value, t->code) == 0 &&
 	    cookie_format(&cookie, "aff_ref", buf_str(&value),
-			  t->window_days * 86400, session_secure(app)) == 0)
+			  t->window_days * 86400, cookie_scope(app, NULL)) == 0)
 		response_header(resp, "Set-Cookie", buf_str(&cookie));
 	buf_release(&cookie);
 	buf_release(&value);

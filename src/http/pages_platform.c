@@ -464,7 +464,7 @@ static void page_callback(struct app *app, struct request *req,
 	log_info("install.done", "platform=%s shop=%s shop_id=%lld",
 		 p->provider->name, res.shop, (long long)shop_id);
 	/* The merchant is signed in to their shop and goes to the wizard. */
-	if (session_start_merchant(app, resp, shop_id, &err) < 0) {
+	if (session_start_merchant(app, req, resp, shop_id, &err) < 0) {
 		install_failed(resp, 503, p, "signing in", &err);
 		goto out;
 	}
@@ -553,7 +553,7 @@ static void page_app(struct app *app, struct request *req,
 		install_failed(resp, 502, p, "reading the shop", &err);
 		goto out;
 	}
-	if (session_start_merchant(app, resp, shop_id, &err) < 0) {
+	if (session_start_merchant(app, req, resp, shop_id, &err) < 0) {
 		install_failed(resp, 503, p, "signing in", &err);
 		goto out;
 	}

@@ -21,29 +21,41 @@ static const char *const cookie_names[] = {
 	COOKIE_AFFILIATE, /* SESSION_AFFILIATE */
 };
 
-bool session_secure(const struct app *app)
+enum cookie_scope cookie_scope(const struct app *app, const struct request *req)
 {
+	const char *dest = req ? request_header(req, "Sec-Fetch-Dest") : NULL;
+
+	/* Browsers say where a navigation will show; only frames need None. */
+	if (dest && strcmp(dest, "iframe") == 0)
+		return COOKIE_IN_FRAME;
 	return str_has_prefix(config_get(app->cfg, CFG_SERVER_PUBLIC_URL),
-			      "https://");
+			      "https://")
+		       ? COOKIE_SITE_SECURE
+		       : COOKIE_SITE;
 }
 
 int cookie_format(struct buf *out, const char *name, const char *value,
-		  int64_t max_age, bool secure)
+		  int64_t max_age, enum cookie_scope scope)
 {
-	return buf_printf(out,
-			  "%s=%s; Path=/; Max-Age=%lld; HttpOnly; "
-			  "SameSite=Lax%s",
-			  name, value, (long long)max_age,
-			  secure ? "; Secure" : "");
+	static const char *const attributes[] = {
+		[COOKIE_SITE] = "SameSite=Lax",
+		[COOKIE_SITE_SECURE] = "SameSite=Lax; Secure",
+		[COOKIE_IN_FRAME] = "SameSite=None; Secure; Partitioned",
+	};
+
+	return buf_printf(out, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; %s",
+			  name, value, (long long)max_age, attributes[scope]);
 }
 
-static void set_cookie(struct app *app, struct response *resp, const char *name,
+static void set_cookie(struct app *app, const struct request *req,
+		       struct response *resp, const char *name,
 		       const char *value, int64_t max_age)
 {
 	struct buf c;
 
 	buf_init(&c, BUF_SMALL);
-	if (cookie_format(&c, name, value, max_age, session_secure(app)) == 0)
+	if (cookie_format(&c, name, value, max_age, cookie_scope(app, req)) ==
+	    0)
 		response_header(resp, "Set-Cookie", buf_str(&c));
 	buf_release(&c);
 }
@@ -62,8 +74,9 @@ void token_hash(const char *token, char out[65])
 	out[64] = '\0';
 }
 
-static int session_start(struct app *app, struct response *resp,
-			 struct session_row *row, struct buf *err)
+static int session_start(struct app *app, const struct request *req,
+			 struct response *resp, struct session_row *row,
+			 struct buf *err)
 {
 	struct store_tx *tx = NULL;
 	struct buf id, csrf;
@@ -87,7 +100,7 @@ static int session_start(struct app *app, struct response *resp,
 	}
 	if (store_tx_commit(tx, err) < 0)
 		goto out;
-	set_cookie(app, resp, cookie_names[row->kind], buf_str(&id),
+	set_cookie(app, req, resp, cookie_names[row->kind], buf_str(&id),
 		   config_int(app->cfg, CFG_SECURITY_SESSION_TTL));
 	rc = 0;
 out:
@@ -96,24 +109,25 @@ out:
 	return rc;
 }
 
-int session_start_merchant(struct app *app, struct response *resp,
-			   int64_t shop_id, struct buf *err)
+int session_start_merchant(struct app *app, const struct request *req,
+			   struct response *resp, int64_t shop_id,
+			   struct buf *err)
 {
 	struct session_row row;
 
 	memset(&row, 0, sizeof(row));
 	row.kind = SESSION_MERCHANT;
 	row.shop_id = shop_id;
-	if (session_start(app, resp, &row, err) < 0)
+	if (session_start(app, req, resp, &row, err) < 0)
 		return -1;
 	log_info("session.started", "kind=merchant shop=%lld",
 		 (long long)shop_id);
 	return 0;
 }
 
-int session_start_affiliate(struct app *app, struct response *resp,
-			    int64_t shop_id, int64_t affiliate_id,
-			    struct buf *err)
+int session_start_affiliate(struct app *app, const struct request *req,
+			    struct response *resp, int64_t shop_id,
+			    int64_t affiliate_id, struct buf *err)
 {
 	struct session_row row;
 
@@ -121,7 +135,7 @@ int session_start_affiliate(struct app *app, struct response *resp,
 	row.kind = SESSION_AFFILIATE;
 	row.shop_id = shop_id;
 	row.affiliate_id = affiliate_id;
-	if (session_start(app, resp, &row, err) < 0)
+	if (session_start(app, req, resp, &row, err) < 0)
 		return -1;
 	log_info("session.started", "kind=affiliate shop=%lld affiliate=%lld",
 		 (long long)shop_id, (long long)affiliate_id);
@@ -156,7 +170,7 @@ int session_end(struct app *app, const struct request *req,
 	struct store_tx *tx;
 	char hash[65];
 
-	set_cookie(app, resp, cookie_names[kind], "", 0);
+	set_cookie(app, req, resp, cookie_names[kind], "", 0);
 	if (!cookie || !cookie[0])
 		return 0;
 	token_hash(cookie, hash);
@@ -208,7 +222,8 @@ void csrf_anonymous(struct app *app, const struct request *req,
 		if (crypto_token_url(&fresh, 32) < 0)
 			BUG("form cookie does not fit");
 		cookie = buf_str(&fresh);
-		set_cookie(app, resp, COOKIE_FORM, cookie, FORM_COOKIE_AGE);
+		set_cookie(app, req, resp, COOKIE_FORM, cookie,
+			   FORM_COOKIE_AGE);
 	}
 	form_key(key);
 	csrf_for_cookie(key, cookie, out);

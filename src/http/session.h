@@ -1,8 +1,10 @@
 /*
  * Sessions, cookies and CSRF for the pages. A session id is 32 random
  * bytes (base64url) in an HttpOnly, SameSite=Lax cookie (Secure when the
- * public URL is https); the database keeps only its SHA-256. A merchant
- * session is bound to one shop, an affiliate session to one affiliate.
+ * public URL is https), or SameSite=None; Secure; Partitioned when the
+ * page is shown in a frame by another site (the platform's admin, which
+ * the CSP's frame-ancestors names); the database keeps only its SHA-256. A
+ * merchant session is bound to one shop, an affiliate session to one affiliate.
  * Every form carries a CSRF token that POST handlers compare in constant
  * time: the session's own token, or before sign-in a token bound by HMAC
  * to a random form cookie (signed double submit).
@@ -28,14 +30,16 @@ enum { CSRF_HEX_LEN = 64 };
 
 /*
  * Starts a merchant session for shop_id: stores it and adds its cookie
- * to resp. The OAuth callback calls this, then redirects to /wizard.
+ * to resp, scoped for where req came from. The OAuth callback calls this,
+ * then redirects to /wizard.
  */
-int session_start_merchant(struct app *app, struct response *resp,
-			   int64_t shop_id, struct buf *err);
+int session_start_merchant(struct app *app, const struct request *req,
+			   struct response *resp, int64_t shop_id,
+			   struct buf *err);
 /* The same for an affiliate of a shop. */
-int session_start_affiliate(struct app *app, struct response *resp,
-			    int64_t shop_id, int64_t affiliate_id,
-			    struct buf *err);
+int session_start_affiliate(struct app *app, const struct request *req,
+			    struct response *resp, int64_t shop_id,
+			    int64_t affiliate_id, struct buf *err);
 /* The request's valid session of that kind: 1 (out filled), 0 none, -1. */
 int session_load(struct app *app, const struct request *req,
 		 enum session_kind kind, struct session_row *out,
@@ -44,14 +48,27 @@ int session_load(struct app *app, const struct request *req,
 int session_end(struct app *app, const struct request *req,
 		struct response *resp, enum session_kind kind, struct buf *err);
 
-/* Whether cookies get the Secure attribute (public URL is https). */
-bool session_secure(const struct app *app);
+/* How a cookie must be set for the browser to send it back. */
+enum cookie_scope {
+	COOKIE_SITE,	    /* SameSite=Lax: the public URL is http */
+	COOKIE_SITE_SECURE, /* SameSite=Lax; Secure: the public URL is https */
+	/*
+	 * SameSite=None; Secure; Partitioned: the page is in a frame of
+	 * another site, where a browser sends no Lax cookie, and accepts
+	 * None only when Secure. Partitioned keeps the cookie to frames of
+	 * that one top-level site.
+	 */
+	COOKIE_IN_FRAME,
+};
+/* The scope for cookies set in the answer to req. */
+enum cookie_scope cookie_scope(const struct app *app,
+			       const struct request *req);
 /*
- * A Set-Cookie value: name=value; Path=/; HttpOnly; SameSite=Lax, with
- * Max-Age (0 deletes) and Secure when asked.
+ * A Set-Cookie value: name=value; Path=/; Max-Age (0 deletes); HttpOnly
+ * and the scope's attributes.
  */
 int cookie_format(struct buf *out, const char *name, const char *value,
-		  int64_t max_age, bool secure) WARN_UNUSED_RESULT;
+		  int64_t max_age, enum cookie_scope scope) WARN_UNUSED_RESULT;
 /* Hex SHA-256 of a secret token, as stored. */
 void token_hash(const char *token, char out[65]);
 

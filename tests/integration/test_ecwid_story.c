@@ -761,6 +761,8 @@ static void app_payload(const char *secret, const char *json, struct buf *out)
 
 static void test_app_opened_in_admin(void **state)
 {
+	const char *in_frame[] = {"Sec-Fetch-Dest: iframe",
+				  "Sec-Fetch-Site: cross-site", NULL};
 	struct http_reply r;
 	struct buf payload;
 	char url[4096], loc[256], cookie[512];
@@ -782,6 +784,13 @@ static void test_app_opened_in_admin(void **state)
 			    "/admin");
 	assert_non_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
 	assert_non_null(strstr(cookie, "affiliated_m="));
+	assert_non_null(strstr(cookie, "; SameSite=Lax"));
+	/* Inside the Control Panel's frame a Lax cookie would never come back.
+	 */
+	assert_int_equal(http_get(url, in_frame, &r), 0);
+	assert_int_equal(r.status, 302);
+	assert_non_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+	assert_non_null(strstr(cookie, "; SameSite=None; Secure; Partitioned"));
 	/* Sealed with another app's secret: refused, nobody signed in. */
 	buf_reset(&payload);
 	app_payload("not-our-secret-at-all",

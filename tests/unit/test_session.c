@@ -68,15 +68,24 @@ static void test_cookie(void **state)
 
 	(void)state;
 	buf_init(&b, BUF_SMALL);
-	assert_int_equal(cookie_format(&b, "affiliated_a", "v1", 3600, false),
-			 0);
+	assert_int_equal(
+		cookie_format(&b, "affiliated_a", "v1", 3600, COOKIE_SITE), 0);
 	assert_string_equal(buf_str(&b), "affiliated_a=v1; Path=/; "
 					 "Max-Age=3600; HttpOnly; "
 					 "SameSite=Lax");
 	buf_reset(&b);
-	assert_int_equal(cookie_format(&b, "affiliated_m", "", 0, true), 0);
+	assert_int_equal(
+		cookie_format(&b, "affiliated_m", "", 0, COOKIE_SITE_SECURE),
+		0);
 	assert_string_equal(buf_str(&b), "affiliated_m=; Path=/; Max-Age=0; "
 					 "HttpOnly; SameSite=Lax; Secure");
+	buf_reset(&b);
+	assert_int_equal(
+		cookie_format(&b, "affiliated_m", "v2", 60, COOKIE_IN_FRAME),
+		0);
+	assert_string_equal(buf_str(&b),
+			    "affiliated_m=v2; Path=/; Max-Age=60; HttpOnly; "
+			    "SameSite=None; Secure; Partitioned");
 	buf_release(&b);
 }
 
