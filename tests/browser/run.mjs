@@ -10,46 +10,22 @@
 // Prints one line per check and "N passed, M failed" at the end; exits 1
 // when anything failed. Screenshots go to --artifacts.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const { chromium } = await import(
-	path.join(here, 'node_modules', 'playwright-core', 'index.mjs'));
+import { checker, daemonWarnings, launchChromium, options, sleep,
+	startDaemon, stopDaemon } from './lib.mjs';
 
 const SECRET = 'browser-secret-7';
 const SHOP = 'sally.myshopify.com';
 const SHOP_NAME = "Sally's <b>Mugs</b>";
 const HOSTILE = 'Ann "<script>alert(1)</script>"';
 
-function options() {
-	const o = {};
-	const a = process.argv.slice(2);
-	for (let i = 0; i + 1 < a.length; i += 2)
-		o[a[i].replace(/^--/, '')] = a[i + 1];
-	for (const k of ['bin', 'helper', 'sim', 'source', 'artifacts'])
-		if (!o[k])
-			throw new Error(`missing --${k}`);
-	return o;
-}
-
-const opt = options();
-let passed = 0, failed = 0;
-
-function check(name, ok, detail = '') {
-	if (ok) {
-		passed++;
-		console.log(`ok - ${name}`);
-	} else {
-		failed++;
-		console.log(`not ok - ${name}${detail ? ': ' + detail : ''}`);
-	}
-	return ok;
-}
+const opt = options(['bin', 'helper', 'sim', 'source', 'artifacts']);
+const checks = checker();
+const { check } = checks;
 
 function freePort() {
 	return new Promise((resolve, reject) => {
@@ -68,36 +44,6 @@ function run(cmd, args) {
 		throw new Error(`${path.basename(cmd)} ${args[0]} failed ` +
 			`(${r.status}): ${r.stderr}`);
 	return r.stdout;
-}
-
-function sleep(ms) {
-	return new Promise(r => setTimeout(r, ms));
-}
-
-async function startDaemon(conf, log) {
-	const err = fs.openSync(log, 'a');
-	const proc = spawn(opt.bin, ['serve', '--config', conf],
-		{ stdio: ['ignore', 'ignore', err] });
-	for (let waited = 0; waited < 20000; waited += 50) {
-		if (fs.readFileSync(log, 'utf8').includes('event=server.listening'))
-			return proc;
-		if (proc.exitCode !== null)
-			break;
-		await sleep(50);
-	}
-	throw new Error('daemon did not start:\n' + fs.readFileSync(log, 'utf8'));
-}
-
-async function stopDaemon(proc, log) {
-	if (proc.exitCode === null) {
-		const done = new Promise(r => proc.once('exit', r));
-		proc.kill('SIGTERM');
-		await done;
-	}
-	const text = fs.readFileSync(log, 'utf8');
-	check('daemon stopped cleanly without sanitizer reports',
-		proc.exitCode === 0 && !/AddressSanitizer|LeakSanitizer|runtime error:/
-			.test(text), `exit ${proc.exitCode}`);
 }
 
 // A browser context that answers the storefront locally and lets nothing
@@ -366,15 +312,8 @@ async function main() {
 		'USD', '--config', conf]);
 	const link = run(opt.helper, ['admin-link', '--shop', SHOP, '--config',
 		conf]).trim();
-	const daemon = await startDaemon(conf, log);
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu',
-			'--disable-quic', '--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
+	const { proc: daemon } = await startDaemon(opt.bin, conf, log);
+	const browser = await launchChromium();
 	try {
 		const merchant = await newContext(browser, base);
 		const signupUrl = await wizard(merchant, base, link);
@@ -386,15 +325,13 @@ async function main() {
 		check('browser run', false, e.stack);
 	} finally {
 		await browser.close();
-		await stopDaemon(daemon, log);
-		if (failed)
-			console.log(fs.readFileSync(log, 'utf8').split('\n')
-				.filter(l => /level=(warn|error)/.test(l)).join('\n'));
+		await stopDaemon(daemon, log, check);
+		if (checks.failed)
+			console.log(daemonWarnings(log));
 		if (!process.env.AFFILIATED_KEEP_TMP)
 			fs.rmSync(work, { recursive: true, force: true });
 	}
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	process.exit(checks.report());
 }
 
 await main();

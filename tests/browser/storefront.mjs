@@ -17,90 +17,21 @@
 // Prints one line per check and "N passed, M failed" at the end; exits 1
 // when anything failed. Screenshots of both storefronts go to --artifacts.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const { chromium } = await import(
-	path.join(here, 'node_modules', 'playwright-core', 'index.mjs'));
+import { checker, daemonWarnings, launchChromium, listen, options,
+	startDaemon, stopDaemon } from './lib.mjs';
 
 const DAY = 86400;
 
-function options() {
-	const o = {};
-	const a = process.argv.slice(2);
-	for (let i = 0; i + 1 < a.length; i += 2)
-		o[a[i].replace(/^--/, '')] = a[i + 1];
-	for (const k of ['bin', 'artifacts'])
-		if (!o[k])
-			throw new Error(`missing --${k}`);
-	return o;
-}
-
-const opt = options();
-let passed = 0, failed = 0;
-const failures = [];
-
-function check(name, ok, detail = '') {
-	if (ok) {
-		passed++;
-		console.log(`ok - ${name}`);
-	} else {
-		failed++;
-		failures.push(name);
-		console.log(`not ok - ${name}${detail ? ': ' + detail : ''}`);
-	}
-	return ok;
-}
+const opt = options(['bin', 'artifacts']);
+const checks = checker();
+const { check } = checks;
 
 const show = v => JSON.stringify(v);
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-// ---------------------------------------------------------------- daemon
-
-async function startDaemon(conf, log) {
-	const err = fs.openSync(log, 'a');
-	const proc = spawn(opt.bin, ['serve', '--config', conf],
-		{ stdio: ['ignore', 'ignore', err] });
-	fs.closeSync(err);
-	for (let waited = 0; waited < 20000; waited += 50) {
-		const m = /event=server\.listening.*\bport=(\d+)/
-			.exec(fs.readFileSync(log, 'utf8'));
-		if (m && m[1] !== '0')
-			return { proc, port: Number(m[1]) };
-		if (proc.exitCode !== null)
-			break;
-		await sleep(50);
-	}
-	proc.kill('SIGKILL');
-	throw new Error('daemon did not start:\n' + fs.readFileSync(log, 'utf8'));
-}
-
-async function stopDaemon(proc, log) {
-	if (proc.exitCode === null) {
-		const done = new Promise(r => proc.once('exit', r));
-		proc.kill('SIGTERM');
-		await done;
-	}
-	const text = fs.readFileSync(log, 'utf8');
-	check('daemon stopped cleanly without sanitizer reports',
-		proc.exitCode === 0 && !/AddressSanitizer|LeakSanitizer|runtime error:/
-			.test(text), `exit ${proc.exitCode}`);
-}
 
 // --------------------------------------------------------- fake storefronts
-
-function listen(handler) {
-	return new Promise((resolve, reject) => {
-		const srv = http.createServer(handler);
-		srv.once('error', reject);
-		srv.listen(0, '127.0.0.1', () => resolve(srv));
-	});
-}
 
 function readBody(req) {
 	return new Promise((resolve, reject) => {
@@ -785,7 +716,8 @@ async function main() {
 		'client_secret = storefront-ecwid-secret',
 		'api_base = http://127.0.0.1:9/api/v3',
 		'oauth_base = http://127.0.0.1:9/api/oauth', ''].join('\n'));
-	const { proc: daemonProc, port } = await startDaemon(conf, log);
+	const { proc: daemonProc, port } =
+		await startDaemon(opt.bin, conf, log);
 	const daemon = `http://127.0.0.1:${port}`;
 	const sfy = shopifyShop(daemon);
 	const shopSrv = await listen(sfy.handler);
@@ -808,14 +740,7 @@ async function main() {
 		check('no script for a platform that is not configured',
 			nf.status === 404, String(nf.status));
 
-		browser = await chromium.launch({
-			executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-			headless: true,
-			args: ['--headless', '--no-sandbox', '--disable-gpu',
-				'--disable-quic', '--no-first-run',
-				'--disable-background-networking',
-				'--disable-component-update', '--disable-sync'],
-		});
+		browser = await launchChromium();
 		const steps = [
 			() => shopifyLanding(browser, sfy, shopOrigin, daemon),
 			() => shopifyReplace(browser, sfy, shopOrigin),
@@ -843,18 +768,14 @@ async function main() {
 			await browser.close();
 		shopSrv.close();
 		ecwidSrv.close();
-		await stopDaemon(daemonProc, log);
-		if (failed)
-			console.log(fs.readFileSync(log, 'utf8').split('\n')
-				.filter(l => /level=(warn|error)/.test(l)).join('\n'));
+		await stopDaemon(daemonProc, log, check);
+		if (checks.failed)
+			console.log(daemonWarnings(log));
 		if (!process.env.AFFILIATED_KEEP_TMP)
 			fs.rmSync(work, { recursive: true, force: true });
 	}
-	console.log(`${passed} passed, ${failed} failed ` +
-		`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
-	if (failed)
-		console.log('failed:\n  ' + failures.join('\n  '));
-	process.exit(failed ? 1 : 0);
+	process.exit(checks.report(
+		` (${((Date.now() - started) / 1000).toFixed(1)} s)`));
 }
 
 await main();
