@@ -408,6 +408,31 @@ static void subscribe_webhooks(struct app *app, const struct platform *p,
 	buf_release(&err);
 }
 
+static int count_program(void *ctx, const struct program *p)
+{
+	(void)p;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Where a signed-in merchant starts: /admin once the shop has a program. */
+static const char *landing_for(struct app *app, int64_t shop_id)
+{
+	struct store_tx *tx;
+	struct buf err;
+	int programs = 0;
+
+	buf_init(&err, BUF_SMALL);
+	if (store_read_begin(app->store, &tx, &err) == 0) {
+		if (store_program_each(tx, shop_id, count_program, &programs,
+				       &err) < 0)
+			programs = 0;
+		store_tx_rollback(tx);
+	}
+	buf_release(&err);
+	return programs ? "/admin" : "/wizard";
+}
+
 static void page_callback(struct app *app, struct request *req,
 			  struct response *resp)
 {
@@ -463,23 +488,19 @@ static void page_callback(struct app *app, struct request *req,
 	subscribe_webhooks(app, p, &env);
 	log_info("install.done", "platform=%s shop=%s shop_id=%lld",
 		 p->provider->name, res.shop, (long long)shop_id);
-	/* The merchant is signed in to their shop and goes to the wizard. */
+	/*
+	 * The merchant is signed in to their shop: to the wizard after the
+	 * first install, to the admin when the app is opened again.
+	 */
 	if (session_start_merchant(app, req, resp, shop_id, &err) < 0) {
 		install_failed(resp, 503, p, "signing in", &err);
 		goto out;
 	}
-	response_redirect(resp, 302, "/wizard");
+	response_redirect(resp, 302, landing_for(app, shop_id));
 out:
 	OPENSSL_cleanse(res.token, sizeof(res.token));
 	http_client_free(http);
 	buf_release(&err);
-}
-
-static int count_program(void *ctx, const struct program *p)
-{
-	(void)p;
-	(*(int *)ctx)++;
-	return 0;
 }
 
 /* The shop a payload names, installed from the payload when it is new. */

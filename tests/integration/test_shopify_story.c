@@ -136,7 +136,8 @@ static const char *query_of(const char *url)
 	return q ? q + 1 : "";
 }
 
-static void install(void)
+/* The OAuth install, start to end; the merchant lands on landing. */
+static void install(const char *landing)
 {
 	struct http_reply r;
 	char query[256], hmac[65], url[1024], loc[2048], cookie[256];
@@ -192,7 +193,7 @@ static void install(void)
 	assert_int_equal(http_get(url, headers, &r), 0);
 	assert_int_equal(r.status, 302);
 	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
-	assert_string_equal(loc, "/wizard");
+	assert_string_equal(loc, landing);
 
 	/* Replaying the same callback: the state is single-use. */
 	assert_int_equal(http_get(url, headers, &r), 0);
@@ -238,7 +239,7 @@ static void test_install_and_webhooks(void **state)
 
 	(void)state;
 	buf_init(&out, BUF_LARGE);
-	install();
+	install("/wizard");
 	assert_non_null(cli_out(&d, shops, &out));
 	assert_non_null(strstr(buf_str(&out), "\"shop\":\"" SHOP "\""));
 	assert_non_null(strstr(buf_str(&out), "\"currency\":\"USD\""));
@@ -369,6 +370,13 @@ static void test_bad_deliveries(void **state)
 	reply_release(&r);
 	assert_true(daemon_log_contains(&d, "reason=signature"));
 	assert_true(daemon_log_contains(&d, "reason=malformed"));
+}
+
+/* Opened again from the Shopify admin once a program exists. */
+static void test_reopened_from_admin(void **state)
+{
+	(void)state;
+	install("/admin");
 }
 
 static void test_install_refusals(void **state)
@@ -740,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_install_and_webhooks),
 		cmocka_unit_test(test_order_credit_reward_refund),
 		cmocka_unit_test(test_bad_deliveries),
+		cmocka_unit_test(test_reopened_from_admin),
 		cmocka_unit_test(test_install_refusals),
 		cmocka_unit_test(test_reconcile_finds_missed_order),
 		cmocka_unit_test(test_custom_app_secret),
