@@ -24,22 +24,17 @@ static const struct cli_cmd link_cmd = {
 	"Prints a sign-in URL for the merchant admin of shop S (id or\n"
 	"domain). It works once and expires after 10 minutes."};
 
-static int save_link(struct store *st, int64_t shop_id, const char *token,
+static int save_link(struct store_tx *tx, int64_t shop_id, const char *token,
 		     struct buf *err)
 {
-	struct store_tx *tx;
 	char hash[65];
 
 	token_hash(token, hash);
-	if (store_tx_begin(st, &tx, err) < 0)
-		return -1;
 	if (store_session_prune(tx, clock_now(), err) < 0 ||
 	    store_signin_link_add(tx, hash, shop_id, clock_now() + LINK_TTL,
-				  err) < 0) {
-		store_tx_rollback(tx);
+				  err) < 0)
 		return -1;
-	}
-	return store_tx_commit(tx, err);
+	return 0;
 }
 
 int cmd_admin_link(int argc, char **argv)
@@ -49,10 +44,9 @@ int cmd_admin_link(int argc, char **argv)
 		{"shop", CLI_STRING, &shop_arg},
 		{NULL, CLI_FLAG, NULL},
 	};
-	struct config cfg;
-	struct store *st;
+	struct cli_session s;
 	struct shop shop;
-	struct buf token, err;
+	struct buf token;
 	int rc;
 
 	rc = cli_parse(argc, argv, opts, NULL, 0, &link_cmd);
@@ -60,22 +54,16 @@ int cmd_admin_link(int argc, char **argv)
 		return rc == 1 ? EXIT_OK : rc;
 	if (!shop_arg)
 		return cli_usage_error(&link_cmd, "--shop is required");
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	st = cli_open_store(&cfg);
-	if (!st) {
-		config_release(&cfg);
-		return EXIT_FAIL;
-	}
 	rc = EXIT_FAIL;
 	buf_init(&token, 128);
-	buf_init(&err, BUF_SMALL);
-	if (cli_find_shop(st, shop_arg, &shop) == 0) {
+	if (cli_session_open(&s, true) == 0 &&
+	    cli_find_shop(s.st, shop_arg, &shop) == 0) {
 		if (crypto_token_url(&token, 32) < 0 ||
-		    save_link(st, shop.id, buf_str(&token), &err) < 0) {
-			cli_fail("admin-link", &err);
+		    save_link(s.tx, shop.id, buf_str(&token), &s.err) < 0 ||
+		    store_tx_finish(&s.tx, &s.err) < 0) {
+			cli_fail("admin-link", &s.err);
 		} else {
-			base = config_get(&cfg, CFG_SERVER_PUBLIC_URL);
+			base = config_get(&s.cfg, CFG_SERVER_PUBLIC_URL);
 			printf("%.*s/admin/signin?token=%s\n",
 			       (int)(strlen(base) -
 				     (base[0] &&
@@ -86,8 +74,6 @@ int cmd_admin_link(int argc, char **argv)
 		shop_release(&shop);
 	}
 	buf_release(&token);
-	buf_release(&err);
-	store_close(st);
-	config_release(&cfg);
+	cli_session_close(&s);
 	return rc;
 }

@@ -241,12 +241,9 @@ static void print_program(const struct program *p, const char *domain)
 static int programs_add(int argc, char **argv)
 {
 	struct program_args a;
-	struct config cfg;
-	struct store *st = NULL;
-	struct store_tx *tx = NULL;
+	struct cli_session s;
 	struct program p;
 	struct shop shop;
-	struct buf err;
 	int64_t id;
 	int rc;
 
@@ -292,20 +289,15 @@ static int programs_add(int argc, char **argv)
 	if (!a.shop || !a.name)
 		return cli_usage_error(&program_verbs[0],
 				       "--shop and --name are required");
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	buf_init(&err, BUF_SMALL);
 	rc = EXIT_FAIL;
-	if (!(st = cli_open_store(&cfg)) ||
-	    cli_find_shop(st, a.shop, &shop) < 0)
+	if (cli_session_open(&s, true) < 0 ||
+	    cli_find_shop(s.st, a.shop, &shop) < 0)
 		goto out;
-	if (program_from_args(&a, &shop, &p, &err) < 0) {
-		cli_fail("programs add", &err);
-	} else if (store_tx_begin(st, &tx, &err) < 0 ||
-		   store_program_add(tx, &p, &id, &err) < 0 ||
-		   store_tx_finish(&tx, &err) < 0) {
-		store_tx_abandon(&tx);
-		cli_fail("programs add", &err);
+	if (program_from_args(&a, &shop, &p, &s.err) < 0) {
+		cli_fail("programs add", &s.err);
+	} else if (store_program_add(s.tx, &p, &id, &s.err) < 0 ||
+		   store_tx_finish(&s.tx, &s.err) < 0) {
+		cli_fail("programs add", &s.err);
 	} else {
 		p.id = id;
 		if (a.json)
@@ -318,9 +310,7 @@ static int programs_add(int argc, char **argv)
 	program_release(&p);
 	shop_release(&shop);
 out:
-	store_close(st);
-	buf_release(&err);
-	config_release(&cfg);
+	cli_session_close(&s);
 	return rc;
 }
 
@@ -459,12 +449,9 @@ static int affiliates_add(int argc, char **argv)
 		{"json", CLI_FLAG, &json},
 		{NULL, CLI_FLAG, NULL},
 	};
-	struct config cfg;
-	struct store *st = NULL;
-	struct store_tx *tx = NULL;
+	struct cli_session s;
 	struct affiliate a;
 	struct program p;
-	struct buf err;
 	int64_t program_id, id;
 	int i, rc = cli_parse(argc, argv, opts, NULL, 0, &affiliate_verbs[0]);
 
@@ -476,19 +463,16 @@ static int affiliates_add(int argc, char **argv)
 	if (!name || !email)
 		return cli_usage_error(&affiliate_verbs[0],
 				       "--name and --email are required");
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	buf_init(&err, BUF_SMALL);
 	memset(&a, 0, sizeof(a));
 	rc = EXIT_FAIL;
-	if (!(st = cli_open_store(&cfg)) || store_tx_begin(st, &tx, &err) < 0)
+	if (cli_session_open(&s, true) < 0)
 		goto out;
-	switch (store_program_get(tx, program_id, &p, &err)) {
+	switch (store_program_get(s.tx, program_id, &p, &s.err)) {
 	case 0:
-		errorf(&err, "no program %lld", (long long)program_id);
+		errorf(&s.err, "no program %lld", (long long)program_id);
 		/* fall through */
 	case -1:
-		cli_fail("affiliates add", &err);
+		cli_fail("affiliates add", &s.err);
 		goto out;
 	}
 	a.name = xstrdup(name);
@@ -499,9 +483,9 @@ static int affiliates_add(int argc, char **argv)
 	a.coupons = xcalloc((size_t)coupons.n + 1, sizeof(char *));
 	for (i = 0; i < coupons.n; i++)
 		a.coupons[a.ncoupons++] = xstrdup(coupons.items[i]);
-	if (affiliate_join(tx, &p, &a, NULL, &id, &err) != 0 ||
-	    store_tx_finish(&tx, &err) < 0) {
-		cli_fail("affiliates add", &err);
+	if (affiliate_join(s.tx, &p, &a, NULL, &id, &s.err) != 0 ||
+	    store_tx_finish(&s.tx, &s.err) < 0) {
+		cli_fail("affiliates add", &s.err);
 	} else {
 		if (json)
 			rc = cli_print_json(affiliate_json(&a));
@@ -515,11 +499,8 @@ static int affiliates_add(int argc, char **argv)
 	}
 	program_release(&p);
 out:
-	store_tx_abandon(&tx);
 	affiliate_release(&a);
-	store_close(st);
-	buf_release(&err);
-	config_release(&cfg);
+	cli_session_close(&s);
 	return rc;
 }
 
@@ -645,11 +626,8 @@ out:
 static int affiliates_disable(int argc, char **argv)
 {
 	const char *pos[1] = {NULL};
-	struct config cfg;
-	struct store *st = NULL;
-	struct store_tx *tx = NULL;
+	struct cli_session s;
 	struct affiliate a;
-	struct buf err;
 	int64_t id;
 	int rc = cli_parse(argc, argv, NULL, pos, 1, &affiliate_verbs[3]);
 
@@ -658,25 +636,22 @@ static int affiliates_disable(int argc, char **argv)
 	if ((rc = cli_parse_id(&affiliate_verbs[3], "affiliate ID", pos[0],
 			       &id)))
 		return rc;
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	buf_init(&err, BUF_SMALL);
 	rc = EXIT_FAIL;
-	if (!(st = cli_open_store(&cfg)) || store_tx_begin(st, &tx, &err) < 0)
+	if (cli_session_open(&s, true) < 0)
 		goto out;
-	switch (store_affiliate_get(tx, id, &a, &err)) {
+	switch (store_affiliate_get(s.tx, id, &a, &s.err)) {
 	case 1:
 		affiliate_release(&a);
-		if (store_affiliate_set_status(tx, id, AFFILIATE_DISABLED,
-					       &err) == 0 &&
-		    store_tx_finish(&tx, &err) == 0) {
+		if (store_affiliate_set_status(s.tx, id, AFFILIATE_DISABLED,
+					       &s.err) == 0 &&
+		    store_tx_finish(&s.tx, &s.err) == 0) {
 			printf("affiliate %lld disabled\n", (long long)id);
 			rc = EXIT_OK;
 			break;
 		}
 		/* fall through */
 	case -1:
-		cli_fail("affiliates disable", &err);
+		cli_fail("affiliates disable", &s.err);
 		break;
 	default:
 		fprintf(stderr,
@@ -684,9 +659,6 @@ static int affiliates_disable(int argc, char **argv)
 			(long long)id);
 	}
 out:
-	store_tx_abandon(&tx);
-	store_close(st);
-	buf_release(&err);
-	config_release(&cfg);
+	cli_session_close(&s);
 	return rc;
 }

@@ -60,10 +60,7 @@ static int rewards_list(int argc, char **argv)
 				       {NULL, CLI_FLAG, NULL}};
 	enum reward_status status = REWARD_STATUS__COUNT;
 	struct list_ctx l = {false, NULL};
-	struct config cfg;
-	struct store *st;
-	struct store_tx *tx = NULL;
-	struct buf err;
+	struct cli_session s;
 	int64_t aff = 0;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &reward_verbs[0]);
 
@@ -77,25 +74,19 @@ static int rewards_list(int argc, char **argv)
 	if (aff_arg &&
 	    (rc = cli_parse_id(&reward_verbs[0], "--affiliate", aff_arg, &aff)))
 		return rc;
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	buf_init(&err, BUF_SMALL);
 	rc = EXIT_FAIL;
 	l.json = json;
 	l.arr = cJSON_CreateArray();
-	if ((st = cli_open_store(&cfg)) && store_read_begin(st, &tx, &err) == 0)
-		rc = store_reward_each(tx, status, aff, list_reward, &l, &err) <
-				     0
-			     ? cli_fail("rewards list", &err)
+	if (cli_session_open(&s, false) == 0)
+		rc = store_reward_each(s.tx, status, aff, list_reward, &l,
+				       &s.err) < 0
+			     ? cli_fail("rewards list", &s.err)
 			     : EXIT_OK;
-	store_tx_abandon(&tx);
-	store_close(st);
+	cli_session_close(&s);
 	if (rc == EXIT_OK && json)
 		rc = cli_print_json(l.arr);
 	else
 		cJSON_Delete(l.arr);
-	buf_release(&err);
-	config_release(&cfg);
 	return rc;
 }
 
@@ -103,11 +94,8 @@ static int rewards_list(int argc, char **argv)
 static int change(int argc, char **argv, const struct cli_cmd *cmd, bool retry)
 {
 	const char *pos[1] = {NULL};
-	struct config cfg;
-	struct store *st;
-	struct store_tx *tx = NULL;
+	struct cli_session s;
 	struct reward r;
-	struct buf err;
 	int64_t id;
 	int rc = cli_parse(argc, argv, NULL, pos, 1, cmd), done = -1;
 
@@ -115,23 +103,20 @@ static int change(int argc, char **argv, const struct cli_cmd *cmd, bool retry)
 		return rc == 1 ? EXIT_OK : rc;
 	if ((rc = cli_parse_id(cmd, "reward ID", pos[0], &id)))
 		return rc;
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	buf_init(&err, BUF_SMALL);
 	rc = EXIT_FAIL;
-	if (!(st = cli_open_store(&cfg)) || store_tx_begin(st, &tx, &err) < 0)
+	if (cli_session_open(&s, true) < 0)
 		goto out;
-	if (store_reward_get(tx, id, &r, &err) != 1) {
-		if (!err.len)
-			errorf(&err, "no reward %lld", (long long)id);
-		cli_fail(cmd->name, &err);
+	if (store_reward_get(s.tx, id, &r, &s.err) != 1) {
+		if (!s.err.len)
+			errorf(&s.err, "no reward %lld", (long long)id);
+		cli_fail(cmd->name, &s.err);
 		goto out;
 	}
-	done = retry ? store_reward_retry(tx, id, &err)
-		     : store_reward_cancel(tx, id, "cancelled by the operator",
-					   &err);
-	if (done < 0 || store_tx_finish(&tx, &err) < 0) {
-		cli_fail(cmd->name, &err);
+	done = retry ? store_reward_retry(s.tx, id, &s.err)
+		     : store_reward_cancel(s.tx, id,
+					   "cancelled by the operator", &s.err);
+	if (done < 0 || store_tx_finish(&s.tx, &s.err) < 0) {
+		cli_fail(cmd->name, &s.err);
 	} else if (done == 0) {
 		fprintf(stderr,
 			"affiliated: reward %lld is %s: only %s rewards can "
@@ -145,10 +130,7 @@ static int change(int argc, char **argv, const struct cli_cmd *cmd, bool retry)
 		rc = EXIT_OK;
 	}
 out:
-	store_tx_abandon(&tx);
-	store_close(st);
-	buf_release(&err);
-	config_release(&cfg);
+	cli_session_close(&s);
 	return rc;
 }
 

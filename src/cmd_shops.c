@@ -369,34 +369,23 @@ int cmd_privacy(int argc, char **argv)
 	bool json = false;
 	const struct cli_opt opts[] = {{"json", CLI_FLAG, &json},
 				       {NULL, CLI_FLAG, NULL}};
-	struct config cfg;
-	struct store *st;
-	struct store_tx *tx;
-	struct buf err;
+	struct cli_session s;
 	struct list_ctx l = {false, NULL};
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &privacy_cmd);
 
 	if (rc)
 		return rc == 1 ? EXIT_OK : rc;
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
 	l.json = json;
 	l.arr = cJSON_CreateArray();
-	buf_init(&err, BUF_SMALL);
 	rc = EXIT_FAIL;
-	if ((st = cli_open_store(&cfg)) &&
-	    store_read_begin(st, &tx, &err) == 0) {
-		rc = store_privacy_each(tx, print_privacy, &l, &err) < 0
-			     ? cli_fail("privacy", &err)
+	if (cli_session_open(&s, false) == 0)
+		rc = store_privacy_each(s.tx, print_privacy, &l, &s.err) < 0
+			     ? cli_fail("privacy", &s.err)
 			     : EXIT_OK;
-		store_tx_rollback(tx);
-	}
-	store_close(st);
+	cli_session_close(&s);
 	if (rc == EXIT_OK && json)
 		rc = cli_print_json(l.arr);
 	else
 		cJSON_Delete(l.arr);
-	buf_release(&err);
-	config_release(&cfg);
 	return rc;
 }

@@ -232,11 +232,8 @@ int cmd_simulate(int argc, char **argv)
 				       {NULL, CLI_FLAG, NULL}};
 	struct orders_file f = {NULL, 0};
 	enum signal_kind order[SIGNAL__COUNT];
-	struct config cfg;
-	struct store *st = NULL;
-	struct store_tx *tx = NULL;
+	struct cli_session s;
 	struct program p;
-	struct buf err;
 	int64_t id;
 	int rc = cli_parse(argc, argv, opts, NULL, 0, &simulate_cmd);
 
@@ -246,24 +243,21 @@ int cmd_simulate(int argc, char **argv)
 		return rc;
 	if (!file)
 		return cli_usage_error(&simulate_cmd, "--orders is required");
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	buf_init(&err, BUF_SMALL);
 	rc = EXIT_FAIL;
-	if (read_orders(file, &f, &err) < 0) {
-		cli_fail("simulate", &err);
+	if (cli_session_open(&s, true) < 0)
+		goto out;
+	if (read_orders(file, &f, &s.err) < 0) {
+		cli_fail("simulate", &s.err);
 		goto out;
 	}
-	if (!(st = cli_open_store(&cfg)) || store_tx_begin(st, &tx, &err) < 0)
-		goto out;
-	signal_precedence_parse(config_get(&cfg, CFG_ATTRIBUTION_PRECEDENCE),
+	signal_precedence_parse(config_get(&s.cfg, CFG_ATTRIBUTION_PRECEDENCE),
 				order, NULL);
-	switch (store_program_get(tx, id, &p, &err)) {
+	switch (store_program_get(s.tx, id, &p, &s.err)) {
 	case 1:
-		if (run(tx, &p, &f, order, json, &err) == 0)
+		if (run(s.tx, &p, &f, order, json, &s.err) == 0)
 			rc = EXIT_OK;
 		else
-			cli_fail("simulate", &err);
+			cli_fail("simulate", &s.err);
 		program_release(&p);
 		break;
 	case 0:
@@ -271,14 +265,11 @@ int cmd_simulate(int argc, char **argv)
 			(long long)id);
 		break;
 	default:
-		cli_fail("simulate", &err);
+		cli_fail("simulate", &s.err);
 	}
 out:
-	/* A dry run: whatever the pipeline wrote is undone. */
-	store_tx_abandon(&tx);
-	store_close(st);
+	/* A dry run: closing abandons whatever the pipeline wrote. */
+	cli_session_close(&s);
 	orders_file_release(&f);
-	buf_release(&err);
-	config_release(&cfg);
 	return rc;
 }

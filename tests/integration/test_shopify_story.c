@@ -372,6 +372,62 @@ static void test_bad_deliveries(void **state)
 	assert_true(daemon_log_contains(&d, "reason=malformed"));
 }
 
+/* expect_cli's little sibling: exit status and a piece of what it said. */
+static void cli_says(const char *const *args, int code, const char *text)
+{
+	struct buf out, err;
+	int rc;
+
+	buf_init(&out, BUF_LARGE);
+	buf_init(&err, BUF_SMALL);
+	rc = run_cli(&d, &out, &err, args);
+	if (rc != code ||
+	    (!strstr(buf_str(&out), text) && !strstr(buf_str(&err), text)))
+		fail_msg("exit %d (want %d), no '%s' in:\n%s%s", rc, code, text,
+			 buf_str(&out), buf_str(&err));
+	buf_release(&out);
+	buf_release(&err);
+}
+
+/* The operator's commands on the story's program, affiliate and reward. */
+static void test_operator_commands(void **state)
+{
+	char file[512], id[32], *before;
+	const char *orders[] = {"orders", "list", "--json", NULL};
+	const char *temp[] = {"affiliates", "add",	     "--program",
+			      "1",	    "--name",	     "Temp",
+			      "--email",    "t@example.net", NULL};
+	const char *disable[] = {"affiliates", "disable", id, NULL};
+	const char *disable_nobody[] = {"affiliates", "disable", "999", NULL};
+	const char *cancel_issued[] = {"rewards", "cancel", "1", NULL};
+	const char *cancel_nothing[] = {"rewards", "cancel", "999", NULL};
+	const char *dry_run[] = {"simulate", "--program", "1",
+				 "--orders", file,	  NULL};
+	const char *no_program[] = {"simulate", "--program", "999",
+				    "--orders", file,	     NULL};
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, BUF_LARGE);
+	snprintf(file, sizeof(file), "%s/tests/fixtures/neutral/orders.jsonl",
+		 source_dir());
+	before = strdup(cli_out(&d, orders, &out));
+	cli_says(dry_run, 0, "coupon SALLY20 belongs to affiliate 1 (Sally)");
+	cli_says(dry_run, 0, "dry run: nothing was booked");
+	assert_string_equal(cli_out(&d, orders, &out), before);
+	cli_says(no_program, 1, "no program 999");
+
+	assert_non_null(cli_out(&d, temp, &out));
+	assert_int_equal(sscanf(buf_str(&out), "affiliate %31[0-9]", id), 1);
+	cli_says(disable, 0, "disabled");
+	cli_says(disable_nobody, 1, "no such affiliate");
+
+	cli_says(cancel_issued, 1, "only pending or failed rewards");
+	cli_says(cancel_nothing, 1, "no reward 999");
+	free(before);
+	buf_release(&out);
+}
+
 /* Opened again from the Shopify admin once a program exists. */
 static void test_reopened_from_admin(void **state)
 {
@@ -748,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_install_and_webhooks),
 		cmocka_unit_test(test_order_credit_reward_refund),
 		cmocka_unit_test(test_bad_deliveries),
+		cmocka_unit_test(test_operator_commands),
 		cmocka_unit_test(test_reopened_from_admin),
 		cmocka_unit_test(test_install_refusals),
 		cmocka_unit_test(test_reconcile_finds_missed_order),
