@@ -6,36 +6,16 @@
  */
 #include "cmd_admin_link.h"
 #include "cli.h"
-#include "crypto.h"
 #include "http/session.h"
-#include "log.h"
 #include "model.h"
-#include "store/store.h"
-#include "store/store_sessions.h"
-#include "util/clock.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define LINK_TTL 600
 
 static const struct cli_cmd link_cmd = {
 	"admin-link", cmd_admin_link, "admin-link --shop S [--config FILE]",
 	"Prints a sign-in URL for the merchant admin of shop S (id or\n"
 	"domain). It works once and expires after 10 minutes."};
-
-static int save_link(struct store_tx *tx, int64_t shop_id, const char *token,
-		     struct buf *err)
-{
-	char hash[65];
-
-	token_hash(token, hash);
-	if (store_session_prune(tx, clock_now(), err) < 0 ||
-	    store_signin_link_add(tx, hash, shop_id, clock_now() + LINK_TTL,
-				  err) < 0)
-		return -1;
-	return 0;
-}
 
 int cmd_admin_link(int argc, char **argv)
 {
@@ -58,8 +38,7 @@ int cmd_admin_link(int argc, char **argv)
 	buf_init(&token, 128);
 	if (cli_session_open(&s, true) == 0 &&
 	    cli_find_shop(s.st, shop_arg, &shop) == 0) {
-		if (crypto_token_url(&token, 32) < 0 ||
-		    save_link(s.tx, shop.id, buf_str(&token), &s.err) < 0 ||
+		if (signin_link_issue(s.tx, shop.id, &token, &s.err) < 0 ||
 		    store_tx_finish(&s.tx, &s.err) < 0) {
 			cli_fail("admin-link", &s.err);
 		} else {

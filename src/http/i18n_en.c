@@ -150,8 +150,9 @@ const char *const i18n_msgs_en[MSG__COUNT] = {
 		"Open the app from your store's admin, or ask the operator for "
 		"a sign-in link (affiliated admin-link --shop YOUR-SHOP).",
 	[MSG_SIGNIN_TITLE] = "Sign in",
-	[MSG_SIGNIN_TEXT] = "This link signs you in to your shop's affiliate "
-			    "admin. It works once.",
+	[MSG_SIGNIN_TEXT] = "This signs you in to the affiliate admin of the "
+			    "shop below. Continue only if it is yours: the "
+			    "link works once.",
 	[MSG_SIGNIN_BUTTON] = "Sign in",
 	[MSG_SIGNIN_EXPIRED_TITLE] = "This sign-in link has expired",
 	[MSG_SIGNIN_EXPIRED_TEXT] = "Sign-in links work once and for 10 "

@@ -106,6 +106,16 @@ int merchant_form(struct app *app, struct request *req,
 		  struct response *resp);
 /* The 404 page. */
 void not_found(struct request *req, struct response *resp);
+/* Where a signed-in merchant starts: /admin once the shop has a program,
+ * the wizard before. */
+const char *merchant_landing(struct app *app, int64_t shop_id);
+/*
+ * Sends the browser to confirm a sign-in to shop_id (303 to a fresh
+ * single-use sign-in link, whose page names the shop), for sign-ins a
+ * third party could have started: the merchant sees whose admin opens.
+ */
+void merchant_offer_signin(struct app *app, struct request *req,
+			   struct response *resp, int64_t shop_id);
 /* 500 page after logging what failed. */
 void page_fail(struct request *req, struct response *resp, const char *what,
 	       const struct buf *err);

@@ -153,8 +153,58 @@ void not_found(struct request *req, struct response *resp)
 	page_error(req, resp, 404, MSG_NOT_FOUND_TITLE, MSG_NOT_FOUND_TEXT);
 }
 
-/* Sign-in by link: GET shows a button (link previews must not use the
- * link up), POST spends the link and starts the session. */
+/* Stops at the first program: one is enough to know. */
+static int count_program(void *ctx, const struct program *p)
+{
+	(void)p;
+	(*(int *)ctx)++;
+	return 1;
+}
+
+const char *merchant_landing(struct app *app, int64_t shop_id)
+{
+	struct store_tx *tx;
+	struct buf err;
+	int programs = 0;
+
+	buf_init(&err, BUF_SMALL);
+	if (store_read_begin(app->store, &tx, &err) == 0) {
+		if (store_program_each(tx, shop_id, count_program, &programs,
+				       &err) < 0)
+			programs = 0;
+		store_tx_rollback(tx);
+	}
+	buf_release(&err);
+	return programs ? "/admin" : "/wizard";
+}
+
+void merchant_offer_signin(struct app *app, struct request *req,
+			   struct response *resp, int64_t shop_id)
+{
+	struct store_tx *tx = NULL;
+	struct buf token, err, location;
+
+	buf_init(&token, 128);
+	buf_init(&err, BUF_SMALL);
+	buf_init(&location, 256);
+	if (store_tx_begin(app->store, &tx, &err) < 0 ||
+	    signin_link_issue(tx, shop_id, &token, &err) < 0 ||
+	    store_tx_finish(&tx, &err) < 0 ||
+	    buf_printf(&location, "/admin/signin?token=%s", buf_str(&token)) <
+		    0) {
+		store_tx_abandon(&tx);
+		page_fail(req, resp, "signin", &err);
+	} else {
+		response_redirect(resp, 303, buf_str(&location));
+	}
+	buf_release(&token);
+	buf_release(&err);
+	buf_release(&location);
+}
+
+/* Sign-in by link: GET names the shop and shows a button (link previews
+ * must not use the link up), POST spends the link and starts the
+ * session. */
 
 void page_signin_get(struct app *app, struct request *req,
 		     struct response *resp)
@@ -162,17 +212,21 @@ void page_signin_get(struct app *app, struct request *req,
 	const char *token = request_query(req, "token");
 	char hash[65], csrf[CSRF_HEX_LEN + 1];
 	struct store_tx *tx;
+	struct shop shop;
 	struct buf err;
 	struct page p;
-	int64_t shop = 0;
+	int64_t shop_id = 0;
 	int rc = 0;
 
 	buf_init(&err, BUF_SMALL);
+	memset(&shop, 0, sizeof(shop));
 	if (token && strlen(token) < 128 &&
 	    (rc = store_read_begin(app->store, &tx, &err)) == 0) {
 		token_hash(token, hash);
 		rc = store_signin_link_check(tx, hash, clock_now(), false,
-					     &shop, &err);
+					     &shop_id, &err);
+		if (rc == 1)
+			rc = store_shop_get(tx, shop_id, &shop, &err);
 		store_tx_rollback(tx);
 	}
 	if (rc < 0) {
@@ -186,9 +240,11 @@ void page_signin_get(struct app *app, struct request *req,
 		page_begin(&p, i18n_text(p.lang, MSG_SIGNIN_TITLE));
 		html(&p,
 		     "<main class=\"narrow\"><section class=\"card\"><h1>%t"
-		     "</h1><p>%t</p><form method=\"post\" "
-		     "action=\"/admin/signin\">",
-		     MSG_SIGNIN_TITLE, MSG_SIGNIN_TEXT);
+		     "</h1><p>%t</p><p><strong>%s</strong><br>"
+		     "<span class=\"hint\">%s, %s</span></p>"
+		     "<form method=\"post\" action=\"/admin/signin\">",
+		     MSG_SIGNIN_TITLE, MSG_SIGNIN_TEXT, shop_title(&shop),
+		     shop.domain, shop.platform);
 		html_csrf(&p, csrf);
 		html(&p,
 		     "<input type=\"hidden\" name=\"token\" value=\"%s\">"
@@ -199,15 +255,8 @@ void page_signin_get(struct app *app, struct request *req,
 		page_send(&p, resp, 200);
 		page_release(&p);
 	}
+	shop_release(&shop);
 	buf_release(&err);
-}
-
-/* Whether the shop has a program yet: new merchants go to the wizard. */
-static int count_program(void *ctx, const struct program *p)
-{
-	(void)p;
-	(*(int *)ctx)++;
-	return 1;
 }
 
 void page_signin_post(struct app *app, struct request *req,
@@ -219,7 +268,7 @@ void page_signin_post(struct app *app, struct request *req,
 	struct buf err;
 	char hash[65];
 	int64_t shop = 0;
-	int rc = -1, programs = 0;
+	int rc = -1;
 
 	if (session_read_form(app, req, NULL, &f, resp) < 0)
 		return;
@@ -230,11 +279,6 @@ void page_signin_post(struct app *app, struct request *req,
 		token_hash(token, hash);
 		rc = store_signin_link_check(tx, hash, clock_now(), true, &shop,
 					     &err);
-		if (rc == 1)
-			rc = store_program_each(tx, shop, count_program,
-						&programs, &err) < 0
-				     ? -1
-				     : 1;
 		if (rc < 0)
 			store_tx_rollback(tx);
 		else if (store_tx_commit(tx, &err) < 0)
@@ -248,7 +292,7 @@ void page_signin_post(struct app *app, struct request *req,
 		page_fail(req, resp, "signin", &err);
 	} else {
 		log_info("admin.signin", "shop=%lld via=link", (long long)shop);
-		response_redirect(resp, 303, programs ? "/admin" : "/wizard");
+		response_redirect(resp, 303, merchant_landing(app, shop));
 	}
 	form_release(&f);
 	buf_release(&err);

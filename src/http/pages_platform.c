@@ -7,6 +7,7 @@
  */
 #include "app.h"
 #include "crypto.h"
+#include "http/pages.h"
 #include "http/router.h"
 #include "http/session.h"
 #include "committer.h"
@@ -17,7 +18,6 @@
 #include "shop_access.h"
 #include "store/store_shops.h"
 #include "store/store_platform.h"
-#include "store/store_programs.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 #include "webhook_secrets.h"
@@ -408,31 +408,6 @@ static void subscribe_webhooks(struct app *app, const struct platform *p,
 	buf_release(&err);
 }
 
-static int count_program(void *ctx, const struct program *p)
-{
-	(void)p;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-/* Where a signed-in merchant starts: /admin once the shop has a program. */
-static const char *landing_for(struct app *app, int64_t shop_id)
-{
-	struct store_tx *tx;
-	struct buf err;
-	int programs = 0;
-
-	buf_init(&err, BUF_SMALL);
-	if (store_read_begin(app->store, &tx, &err) == 0) {
-		if (store_program_each(tx, shop_id, count_program, &programs,
-				       &err) < 0)
-			programs = 0;
-		store_tx_rollback(tx);
-	}
-	buf_release(&err);
-	return programs ? "/admin" : "/wizard";
-}
-
 static void page_callback(struct app *app, struct request *req,
 			  struct response *resp)
 {
@@ -447,6 +422,7 @@ static void page_callback(struct app *app, struct request *req,
 	enum provider_status st;
 	char shop[256];
 	int64_t shop_id;
+	bool solicited;
 
 	buf_init(&err, BUF_SMALL);
 	memset(&res, 0, sizeof(res));
@@ -459,6 +435,9 @@ static void page_callback(struct app *app, struct request *req,
 		install_failed(resp, 400, p, "state", &err);
 		goto out;
 	}
+	/* check_state accepted it: a state present is this browser's. */
+	solicited =
+		request_query(req, "state") && request_query(req, "state")[0];
 	provider_request_of(req, &pr);
 	fill_env(&env, p, NULL, http);
 	st = provider_finish_install(p->provider, &env, &pr, &res, &err);
@@ -489,14 +468,20 @@ static void page_callback(struct app *app, struct request *req,
 	log_info("install.done", "platform=%s shop=%s shop_id=%lld",
 		 p->provider->name, res.shop, (long long)shop_id);
 	/*
-	 * The merchant is signed in to their shop: to the wizard after the
-	 * first install, to the admin when the app is opened again.
+	 * Our own install round trip (the state was this browser's) signs
+	 * the merchant in: to the wizard after the first install, to the
+	 * admin when the app is opened again. A callback nobody here started
+	 * (an App Market install, or a link someone sent) asks first.
 	 */
+	if (!solicited) {
+		merchant_offer_signin(app, req, resp, shop_id);
+		goto out;
+	}
 	if (session_start_merchant(app, req, resp, shop_id, &err) < 0) {
 		install_failed(resp, 503, p, "signing in", &err);
 		goto out;
 	}
-	response_redirect(resp, 302, landing_for(app, shop_id));
+	response_redirect(resp, 302, merchant_landing(app, shop_id));
 out:
 	OPENSSL_cleanse(res.token, sizeof(res.token));
 	http_client_free(http);
@@ -506,7 +491,7 @@ out:
 /* The shop a payload names, installed from the payload when it is new. */
 static int payload_shop(struct app *app, const struct platform *p,
 			const struct install_result *res, int64_t *shop_id,
-			int *programs, struct buf *err)
+			struct buf *err)
 {
 	struct provider_shop target = {0, res->shop, res->token, NULL};
 	struct provider_env env;
@@ -515,7 +500,6 @@ static int payload_shop(struct app *app, const struct platform *p,
 	struct shop shop;
 	int rc;
 
-	*programs = 0;
 	if (store_read_begin(app->store, &tx, err) < 0)
 		return -1;
 	rc = store_shop_find(tx, p->provider->name, res->shop, &shop, err);
@@ -523,11 +507,6 @@ static int payload_shop(struct app *app, const struct platform *p,
 		*shop_id = shop.id;
 		if (strcmp(shop.status, "active") != 0)
 			rc = 0;
-		else
-			rc = store_program_each(tx, shop.id, count_program,
-						programs, err) < 0
-				     ? -1
-				     : 1;
 		shop_release(&shop);
 	}
 	store_tx_rollback(tx);
@@ -553,7 +532,6 @@ static void page_app(struct app *app, struct request *req,
 	struct install_result res;
 	struct buf err;
 	int64_t shop_id;
-	int programs;
 
 	buf_init(&err, BUF_SMALL);
 	memset(&res, 0, sizeof(res));
@@ -570,17 +548,27 @@ static void page_app(struct app *app, struct request *req,
 		response_error(resp, 401, "%s", buf_str(&err));
 		goto out;
 	}
-	if (payload_shop(app, p, &res, &shop_id, &programs, &err) < 0) {
+	if (payload_shop(app, p, &res, &shop_id, &err) < 0) {
 		install_failed(resp, 502, p, "reading the shop", &err);
+		goto out;
+	}
+	log_info("app.opened", "platform=%s shop=%s framed=%d",
+		 p->provider->name, res.shop, request_in_frame(req));
+	/*
+	 * Only the admin origins may frame us (CSP frame-ancestors), so in a
+	 * frame this is the platform's admin, signing in its own merchant.
+	 * Opened at the top level the payload may be somebody else's, sent
+	 * as a link: the merchant confirms the shop first.
+	 */
+	if (!request_in_frame(req)) {
+		merchant_offer_signin(app, req, resp, shop_id);
 		goto out;
 	}
 	if (session_start_merchant(app, req, resp, shop_id, &err) < 0) {
 		install_failed(resp, 503, p, "signing in", &err);
 		goto out;
 	}
-	log_info("app.opened", "platform=%s shop=%s", p->provider->name,
-		 res.shop);
-	response_redirect(resp, 302, programs ? "/admin" : "/wizard");
+	response_redirect(resp, 302, merchant_landing(app, shop_id));
 out:
 	OPENSSL_cleanse(res.token, sizeof(res.token));
 	buf_release(&err);

@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *request_header(const struct request *req, const char *name)
 {
@@ -20,6 +21,13 @@ const char *request_query(const struct request *req, const char *name)
 const char *request_cookie(const struct request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+bool request_in_frame(const struct request *req)
+{
+	const char *dest = request_header(req, "Sec-Fetch-Dest");
+
+	return dest && strcmp(dest, "iframe") == 0;
 }
 
 struct query_walk {

@@ -43,6 +43,11 @@ const char *request_query(const struct request *req, const char *name);
 /* Cookie value or NULL. */
 const char *request_cookie(const struct request *req, const char *name);
 /*
+ * Whether the browser says it loads the answer into a frame (Fetch
+ * Metadata: Sec-Fetch-Dest: iframe). Browsers without it say nothing.
+ */
+bool request_in_frame(const struct request *req);
+/*
  * Calls fn for each query parameter in the order received, decoded
  * (value NULL for a bare key). Stops when fn returns non-zero.
  */

@@ -23,10 +23,8 @@ static const char *const cookie_names[] = {
 
 enum cookie_scope cookie_scope(const struct app *app, const struct request *req)
 {
-	const char *dest = req ? request_header(req, "Sec-Fetch-Dest") : NULL;
-
-	/* Browsers say where a navigation will show; only frames need None. */
-	if (dest && strcmp(dest, "iframe") == 0)
+	/* Only a frame of another site needs SameSite=None. */
+	if (req && request_in_frame(req))
 		return COOKIE_IN_FRAME;
 	return str_has_prefix(config_get(app->cfg, CFG_SERVER_PUBLIC_URL),
 			      "https://")
@@ -72,6 +70,22 @@ void token_hash(const char *token, char out[65])
 		out[2 * i + 1] = hex[h[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+int signin_link_issue(struct store_tx *tx, int64_t shop_id, struct buf *token,
+		      struct buf *err)
+{
+	char hash[65];
+	int64_t now = clock_now();
+
+	if (crypto_token_url(token, 32) < 0)
+		return errorf(err, "no random token");
+	token_hash(buf_str(token), hash);
+	if (store_session_prune(tx, now, err) < 0 ||
+	    store_signin_link_add(tx, hash, shop_id, now + SIGNIN_LINK_TTL,
+				  err) < 0)
+		return -1;
+	return 0;
 }
 
 static int session_start(struct app *app, const struct request *req,

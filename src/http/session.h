@@ -72,6 +72,16 @@ int cookie_format(struct buf *out, const char *name, const char *value,
 /* Hex SHA-256 of a secret token, as stored. */
 void token_hash(const char *token, char out[65]);
 
+/* How long a merchant sign-in link works, in seconds; it works once. */
+#define SIGNIN_LINK_TTL 600
+/*
+ * Issues a sign-in link for shop_id in tx: the random token its URL
+ * carries (/admin/signin?token=T) into token; the store keeps only the
+ * token's SHA-256. GET shows the shop and a button, POST signs in.
+ */
+int signin_link_issue(struct store_tx *tx, int64_t shop_id, struct buf *token,
+		      struct buf *err);
+
 /* Constant-time comparison of two CSRF tokens; false when either is "". */
 bool csrf_equal(const char *expected, const char *got);
 /* The form token for a form cookie value, under key. */

@@ -10,8 +10,8 @@
 //   node embedded.mjs --bin build/x/affiliated --artifacts DIR
 //
 // Prints one line per check and "N passed, M failed" at the end; exits 1
-// when anything failed. A screenshot of the framed wizard goes to
-// --artifacts.
+// when anything failed. Screenshots of the framed wizard and of the
+// sign-in the merchant confirms go to --artifacts.
 
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -70,6 +70,7 @@ async function main() {
 		'affiliated-embedded-'));
 	const conf = path.join(work, 'affiliated.conf');
 	const log = path.join(work, 'stderr.log');
+	fs.mkdirSync(opt.artifacts, { recursive: true });
 	let appUrl = '';
 	const cp = await listen((req, res) => controlPanel(appUrl)(req, res));
 	const elsewhere = await listen((req, res) =>
@@ -112,7 +113,6 @@ admin_origins = ${cpOrigin}
 			/What should the program be called/.test(first),
 			wizard ? first.slice(0, 200) : 'no frame at /wizard');
 		if (signedIn) {
-			fs.mkdirSync(opt.artifacts, { recursive: true });
 			await page.screenshot({
 				path: path.join(opt.artifacts, 'embedded-wizard.png'),
 				fullPage: true });
@@ -135,6 +135,22 @@ admin_origins = ${cpOrigin}
 		const r = await top.goto(`http://localhost:${port}/admin`);
 		check('a top-level visit does not get the frame\'s session',
 			r.status() === 401, `status ${r.status()}`);
+
+		// The app's URL as a link, opened at the top level: it could be
+		// anybody's store, so the page names it and asks.
+		await top.goto(appUrl);
+		const asked = await top.textContent('main');
+		check('opened as a link, the app names the store and asks first',
+			new URL(top.url()).pathname === '/admin/signin' &&
+			asked.includes('Sally Mugs') && asked.includes(STORE),
+			`${top.url()}: ${asked.slice(0, 120)}`);
+		await top.screenshot({
+			path: path.join(opt.artifacts, 'signin-offer.png') });
+		await top.getByRole('button', { name: 'Sign in' }).click();
+		await top.waitForURL(/\/wizard$/);
+		check('confirmed, the merchant is signed in at the top level',
+			/What should the program be called/
+				.test(await top.textContent('body')));
 		await top.close();
 
 		// A site that is not an admin origin cannot frame the app.

@@ -556,6 +556,24 @@ static void authorize_without_state(char *code, size_t n)
 	reply_release(&r);
 }
 
+/*
+ * r is a 303 to a sign-in link whose page names the store and asks
+ * before it signs anybody in.
+ */
+static void expect_signin_offer(struct http_reply *r)
+{
+	char loc[512], url[700];
+
+	assert_int_equal(r->status, 303);
+	assert_non_null(reply_header(r, "Location", loc, sizeof(loc)));
+	assert_true(strncmp(loc, "/admin/signin?token=", 20) == 0);
+	snprintf(url, sizeof(url), "%s%s", d.base, loc);
+	assert_int_equal(http_get(url, NULL, r), 0);
+	assert_int_equal(r->status, 200);
+	assert_non_null(strstr(buf_str(&r->body), "Test store " STORE));
+	assert_non_null(strstr(buf_str(&r->body), "<form method=\"post\""));
+}
+
 static long callback(const char *query, const char *cookie,
 		     struct http_reply *r)
 {
@@ -681,15 +699,18 @@ static void test_install(void **state)
 	/* App Market: Ecwid comes back with only a code. */
 	authorize_without_state(code_b, sizeof(code_b));
 	snprintf(query, sizeof(query), "code=%s", code_b);
-	assert_int_equal(callback(query, NULL, &r), 302);
-	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
-	assert_string_equal(loc, "/wizard");
+	assert_int_equal(callback(query, NULL, &r), 303);
+	/* Nobody here started it: the merchant confirms the shop first. */
+	assert_false(
+		reply_cookie(&r, "affiliated_m", merchant, sizeof(merchant)));
+	expect_signin_offer(&r);
 	assert_non_null(cli_out(&d, shops, &before));
 	assert_non_null(strstr(buf_str(&before), "\"shop\":\"" STORE "\""));
 	list = cJSON_Parse(buf_str(&before));
 	assert_int_equal(cJSON_GetArraySize(list), 1);
 	cJSON_Delete(list);
-	step("1b App Market install with only a code: 302 /wizard");
+	step("1b App Market install with only a code: installed, then a "
+	     "sign-in the merchant confirms");
 
 	/* A made-up state: refused before the code is exchanged. */
 	authorize_without_state(code_c, sizeof(code_c));
@@ -777,20 +798,23 @@ static void test_app_opened_in_admin(void **state)
 		    &payload);
 	snprintf(url, sizeof(url), "%s/app/ecwid?payload=%s&app_state=x",
 		 d.base, buf_str(&payload));
-	assert_int_equal(http_get(url, NULL, &r), 0);
+	/* In the Control Panel's frame: signed in at once. */
+	assert_int_equal(http_get(url, in_frame, &r), 0);
 	assert_int_equal(r.status, 302);
 	/* A program exists by now: the merchant lands in the admin. */
 	assert_string_equal(reply_header(&r, "Location", loc, sizeof(loc)),
 			    "/admin");
 	assert_non_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
 	assert_non_null(strstr(cookie, "affiliated_m="));
-	assert_non_null(strstr(cookie, "; SameSite=Lax"));
-	/* Inside the Control Panel's frame a Lax cookie would never come back.
-	 */
-	assert_int_equal(http_get(url, in_frame, &r), 0);
-	assert_int_equal(r.status, 302);
-	assert_non_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+	/* A Lax cookie would never come back to a frame of another site. */
 	assert_non_null(strstr(cookie, "; SameSite=None; Secure; Partitioned"));
+	/*
+	 * The same payload as a link, opened at the top level, may be
+	 * somebody else's store: the merchant sees which and confirms.
+	 */
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_null(reply_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
+	expect_signin_offer(&r);
 	/* Sealed with another app's secret: refused, nobody signed in. */
 	buf_reset(&payload);
 	app_payload("not-our-secret-at-all",
