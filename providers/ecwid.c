@@ -89,6 +89,21 @@ static const char ecwid_storefront_js[] =
 	"  })();\n"
 	"})();\n";
 
+/*
+ * Ecwid's Control Panel shows a native app's page only after the page
+ * initializes its JS SDK (EcwidApp, loaded first from [ecwid] sdk_url);
+ * autoheight lets the frame follow the page's height.
+ */
+static const char ecwid_admin_frame_js[] =
+	"(function () {\n"
+	"  'use strict';\n"
+	"  var me = document.currentScript;\n"
+	"  var id = me && me.getAttribute('data-app-id');\n"
+	"  if (!id || !window.EcwidApp) return;\n"
+	"  window.EcwidApp.init({app_id: id, autoloadedflag: true,\n"
+	"                        autoheight: true});\n"
+	"})();\n";
+
 const struct provider ecwid_provider = {
 	.name = "ecwid",
 	/* App Market installs come back with only a code, never our state. */
@@ -107,4 +122,5 @@ const struct provider ecwid_provider = {
 	.find_coupon = ecwid_find_coupon,
 	.open_app_payload = ecwid_open_app_payload,
 	.storefront_js = ecwid_storefront_js,
+	.admin_frame_js = ecwid_admin_frame_js,
 };

@@ -50,6 +50,8 @@ struct platform_config {
 	const char *api_base;	/* may hold {shop} */
 	const char *oauth_base; /* may hold {shop} */
 	const char *public_url; /* where the platform reaches us */
+	/* the platform's script that pages in its admin load first, or "" */
+	const char *admin_script_url;
 };
 
 /* The shop a call is about. */
@@ -265,6 +267,14 @@ struct provider {
 	 * /storefront/<name>.js); NULL when the platform needs none.
 	 */
 	const char *storefront_js;
+	/*
+	 * What a merchant page shown in the platform's admin frame runs after
+	 * the platform's own script (cfg admin_script_url), served at
+	 * /embed/<name>.js; its script tag carries data-app-id, the client
+	 * id. Ecwid shows an app's page only once it says so through its SDK.
+	 * NULL when the platform needs nothing.
+	 */
+	const char *admin_frame_js;
 };
 
 extern const struct provider shopify_provider, ecwid_provider;

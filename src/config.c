@@ -91,6 +91,11 @@ const struct config_def config_defs[CFG__COUNT] = {
 	{"ecwid", "admin_origins", CONFIG_ORIGINS,
 	 "https://my.ecwid.com https://my.shopsettings.com", 0, 0, false,
 	 "origins whose pages may show the app in a frame (the Control Panel)"},
+	/* CFG_ECWID_SDK_URL */
+	{"ecwid", "sdk_url", CONFIG_SCRIPT,
+	 "https://djqizrxa6f10j.cloudfront.net/ecwid-sdk/js/1.3.0/ecwid-app.js",
+	 0, 0, false,
+	 "Ecwid's JS SDK: pages in the Control Panel load it to be shown"},
 	/* CFG_ATTRIBUTION_PRECEDENCE */
 	{"attribution", "precedence", CONFIG_ORDER,
 	 "coupon,attribute,landing,click,binding", 0, 0, false,
@@ -287,6 +292,21 @@ static int check_origins(const char *value, struct buf *err)
 	return 0;
 }
 
+/* A URL a CSP source list can hold: no space, comma, semicolon or quote. */
+static int check_script(const char *value, struct buf *err)
+{
+	if (!value[0])
+		return 0;
+	if (!str_has_prefix(value, "https://") &&
+	    !str_has_prefix(value, "http://"))
+		return errorf(err, "'%s' is not an http(s) URL", value);
+	if (value[strcspn(value, " \t,;'\"")])
+		return errorf(err,
+			      "'%s' holds a space, comma, semicolon or quote",
+			      value);
+	return 0;
+}
+
 static int check_value(const struct config_def *d, const char *value,
 		       int64_t *number, struct buf *err)
 {
@@ -326,6 +346,8 @@ static int check_value(const struct config_def *d, const char *value,
 		return check_order(d->def, value, err);
 	case CONFIG_ORIGINS:
 		return check_origins(value, err);
+	case CONFIG_SCRIPT:
+		return check_script(value, err);
 	case CONFIG_STRING:
 		return 0;
 	}

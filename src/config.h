@@ -37,6 +37,7 @@ enum config_key {
 	CFG_ECWID_API_BASE,
 	CFG_ECWID_OAUTH_BASE,
 	CFG_ECWID_ADMIN_ORIGINS,
+	CFG_ECWID_SDK_URL,
 	CFG_ATTRIBUTION_PRECEDENCE,
 	CFG_REWARDS_MAX_ATTEMPTS,
 	CFG_REWARDS_BACKOFF_MS,
@@ -58,8 +59,9 @@ enum config_type {
 	CONFIG_URL,	/* http:// or https://, or empty */
 	CONFIG_LEVEL,	/* debug|info|warn|error */
 	CONFIG_ORDER,	/* the default's comma-separated words, reordered */
-	CONFIG_ORIGINS, /* space-separated http(s)://host[:port], host may be *.
-			 */
+	/* space-separated http(s)://host[:port]; a host may start with *. */
+	CONFIG_ORIGINS,
+	CONFIG_SCRIPT, /* an http(s) URL fit for a CSP source list, or empty */
 };
 
 struct config_def {

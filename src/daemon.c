@@ -76,13 +76,14 @@ static int serve(struct app *app)
 {
 	struct http_server *srv = NULL;
 	struct workers *workers = NULL;
-	struct buf err, ancestors;
+	struct buf err, ancestors, scripts;
 	sigset_t set;
 	uint16_t port = 0;
 	int rc = EXIT_FAIL, sig;
 
 	buf_init(&err, BUF_SMALL);
 	buf_init(&ancestors, BUF_SMALL);
+	buf_init(&scripts, BUF_SMALL);
 	block_signals(&set);
 	srv = http_server_bind(config_get(app->cfg, CFG_SERVER_LISTEN), &port,
 			       &err);
@@ -102,8 +103,9 @@ static int serve(struct app *app)
 		goto out;
 	}
 	if (platforms_frame_ancestors(&app->platforms, &ancestors) < 0 ||
-	    html_set_frame_ancestors(buf_str(&ancestors)) < 0) {
-		errorf(&err, "the admin_origins lists are too long together");
+	    platforms_script_sources(&app->platforms, &scripts) < 0 ||
+	    html_set_policy(buf_str(&ancestors), buf_str(&scripts)) < 0) {
+		errorf(&err, "admin_origins and sdk_url are too long together");
 		cli_fail("config", &err);
 		goto out;
 	}
@@ -150,6 +152,7 @@ out:
 	seal_close();
 	buf_release(&err);
 	buf_release(&ancestors);
+	buf_release(&scripts);
 	if (rc == EXIT_OK)
 		log_info("server.stopped", "%s", "clean=1");
 	return rc;

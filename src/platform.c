@@ -8,14 +8,15 @@ static const struct platform_keys {
 	const char *name;
 	enum config_key client_id, client_secret, scopes, api_base, oauth_base,
 		admin_origins;
-	int api_version; /* enum config_key, or -1 */
+	int api_version;  /* enum config_key, or -1 */
+	int admin_script; /* enum config_key, or -1 */
 } keys[] = {
 	{"shopify", CFG_SHOPIFY_API_KEY, CFG_SHOPIFY_API_SECRET,
 	 CFG_SHOPIFY_SCOPES, CFG_SHOPIFY_BASE_URL, CFG_SHOPIFY_BASE_URL,
-	 CFG_SHOPIFY_ADMIN_ORIGINS, CFG_SHOPIFY_API_VERSION},
+	 CFG_SHOPIFY_ADMIN_ORIGINS, CFG_SHOPIFY_API_VERSION, -1},
 	{"ecwid", CFG_ECWID_CLIENT_ID, CFG_ECWID_CLIENT_SECRET,
 	 CFG_ECWID_SCOPES, CFG_ECWID_API_BASE, CFG_ECWID_OAUTH_BASE,
-	 CFG_ECWID_ADMIN_ORIGINS, -1},
+	 CFG_ECWID_ADMIN_ORIGINS, -1, CFG_ECWID_SDK_URL},
 };
 
 void platforms_load(struct platform_set *set, const struct config *cfg)
@@ -45,6 +46,12 @@ void platforms_load(struct platform_set *set, const struct config *cfg)
 					  (enum config_key)keys[k].api_version)
 				: "";
 		p->cfg.public_url = config_get(cfg, CFG_SERVER_PUBLIC_URL);
+		p->cfg.admin_script_url =
+			keys[k].admin_script >= 0
+				? config_get(
+					  cfg,
+					  (enum config_key)keys[k].admin_script)
+				: "";
 		p->has_app = p->cfg.client_secret[0] != '\0';
 		p->admin_origins = config_get(cfg, keys[k].admin_origins);
 	}
@@ -89,6 +96,21 @@ int platforms_frame_ancestors(const struct platform_set *set, struct buf *out)
 	for (i = 0; i < set->n; i++)
 		if (set->items[i].admin_origins[0] &&
 		    buf_printf(out, " %s", set->items[i].admin_origins) < 0)
+			return -1;
+	return 0;
+}
+
+int platforms_script_sources(const struct platform_set *set, struct buf *out)
+{
+	int i;
+
+	if (buf_puts(out, "'self'") < 0)
+		return -1;
+	for (i = 0; i < set->n; i++)
+		if (set->items[i].has_app &&
+		    set->items[i].cfg.admin_script_url[0] &&
+		    buf_printf(out, " %s", set->items[i].cfg.admin_script_url) <
+			    0)
 			return -1;
 	return 0;
 }

@@ -42,5 +42,10 @@ const struct platform *platforms_find_app(const struct platform_set *set,
  * origins (config validated them), space-separated, into out.
  */
 int platforms_frame_ancestors(const struct platform_set *set, struct buf *out);
+/*
+ * A CSP script-src source list: 'self' and the scripts of the platforms'
+ * admins that merchant pages in their frames load (config validated them).
+ */
+int platforms_script_sources(const struct platform_set *set, struct buf *out);
 
 #endif

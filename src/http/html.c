@@ -187,16 +187,18 @@ void page_end(struct page *p)
 
 #define CSP_FIXED                                                      \
 	"default-src 'self'; img-src 'self' data:; style-src 'self'; " \
-	"script-src 'self'; form-action 'self'; base-uri 'none'; "     \
-	"object-src 'none'; frame-ancestors "
+	"form-action 'self'; base-uri 'none'; object-src 'none'; "
 
 /* Written once at start-up, before any thread that reads it exists. */
-static char page_csp[4096] = CSP_FIXED "'self'";
+static char page_csp[4096] =
+	CSP_FIXED "script-src 'self'; frame-ancestors 'self'";
 
-int html_set_frame_ancestors(const char *sources)
+int html_set_policy(const char *frame_ancestors, const char *script_sources)
 {
 	char csp[sizeof(page_csp)];
-	int n = snprintf(csp, sizeof(csp), CSP_FIXED "%s", sources);
+	int n = snprintf(csp, sizeof(csp),
+			 CSP_FIXED "script-src %s; frame-ancestors %s",
+			 script_sources, frame_ancestors);
 
 	if (n < 0 || (size_t)n >= sizeof(csp))
 		return -1;

@@ -18,12 +18,14 @@
 #include <stdint.h>
 
 /*
- * Sets who may show the pages in a frame: the frame-ancestors sources of
- * the Content-Security-Policy every page carries (scripts, styles and
- * images only from the daemon). Called once before the server starts;
- * until then only 'self' may. -1 when the list does not fit.
+ * Sets the Content-Security-Policy every page carries: who may show the
+ * pages in a frame (frame-ancestors sources) and where scripts may come
+ * from (script-src sources: the daemon, and the platforms' admin scripts
+ * that pages in their frames load); styles and images only from the
+ * daemon. Called once before the server starts; until then only 'self'.
+ * -1 when the policy does not fit.
  */
-int html_set_frame_ancestors(const char *sources);
+int html_set_policy(const char *frame_ancestors, const char *script_sources);
 
 struct page {
 	struct buf out; /* the document so far */

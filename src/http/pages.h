@@ -71,11 +71,16 @@ void aff_frame_end(struct page *p);
 const char *shop_title(const struct shop *s);
 
 /* The signed-in merchant of a request (pages_admin.c). */
+struct platform;
+
 struct merchant {
 	struct session_row s;
 	struct shop shop;
 	char currency[4]; /* the shop's, else its orders', else USD */
 	int exponent;
+	/* the shop's platform when the page shows in its admin's frame and
+	 * must run the admin's script there; else NULL */
+	const struct platform *in_admin;
 };
 
 enum admin_tab {

@@ -9,6 +9,7 @@
 #include "http/pages.h"
 #include "http/session.h"
 #include "log.h"
+#include "platform.h"
 #include "store/store.h"
 #include "store/store_ledger.h"
 #include "store/store_orders.h"
@@ -81,6 +82,17 @@ static void merchant_currency(struct store_tx *tx, struct merchant *m)
 	buf_release(&err);
 }
 
+/* The platform whose admin frame needs its script run by our pages. */
+static const struct platform *admin_platform(struct app *app, const char *name)
+{
+	const struct platform *p = platforms_find(&app->platforms, name);
+
+	return p && p->has_app && p->provider->admin_frame_js &&
+			       p->cfg.admin_script_url[0]
+		       ? p
+		       : NULL;
+}
+
 int merchant_begin(struct app *app, struct request *req, struct response *resp,
 		   struct merchant *m)
 {
@@ -102,6 +114,8 @@ int merchant_begin(struct app *app, struct request *req, struct response *resp,
 	else if (rc == 0)
 		page_error(req, resp, 401, MSG_SIGNIN_NEEDED_TITLE,
 			   MSG_SIGNIN_NEEDED_TEXT);
+	else if (request_in_frame(req))
+		m->in_admin = admin_platform(app, m->shop.platform);
 	buf_release(&err);
 	return rc == 1 ? 0 : -1;
 }
@@ -117,6 +131,14 @@ void merchant_frame(struct page *p, const struct merchant *m, const char *title,
 	int i;
 
 	page_begin(p, title);
+	/* The admin's own script first, then ours, which talks to it. */
+	if (m->in_admin)
+		html(p,
+		     "<script src=\"%s\"></script><script "
+		     "src=\"/embed/%s.js?v=%s\" data-app-id=\"%s\"></script>",
+		     m->in_admin->cfg.admin_script_url,
+		     m->in_admin->provider->name, AFFILIATED_VERSION,
+		     m->in_admin->cfg.client_id);
 	html(p,
 	     "<header class=\"top\"><div class=\"bar\"><a class=\"brand\" "
 	     "href=\"/admin\">%t</a><span class=\"shop\">%s</span>"

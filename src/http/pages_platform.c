@@ -574,10 +574,10 @@ out:
 	buf_release(&err);
 }
 
-static void page_storefront(struct app *app, struct request *req,
-			    struct response *resp)
+/* The provider whose script file "<name>.js" names, or NULL. */
+static const struct provider *script_provider(const struct app *app,
+					      const char *file)
 {
-	const char *file = request_param(req, 0);
 	size_t n = strlen(file);
 	int i;
 
@@ -585,20 +585,45 @@ static void page_storefront(struct app *app, struct request *req,
 		const struct provider *p = app->platforms.items[i].provider;
 		size_t len = strlen(p->name);
 
-		if (p->storefront_js && n == len + 3 &&
-		    strncmp(file, p->name, len) == 0 &&
-		    strcmp(file + len, ".js") == 0) {
-			response_text(resp, 200,
-				      "application/javascript; charset=utf-8",
-				      p->storefront_js);
-			response_header(resp, "Cache-Control",
-					"public, max-age=3600");
-			response_header(resp, "Access-Control-Allow-Origin",
-					"*");
-			return;
-		}
+		if (n == len + 3 && strncmp(file, p->name, len) == 0 &&
+		    strcmp(file + len, ".js") == 0)
+			return p;
 	}
-	response_error(resp, 404, "no storefront script '%s'", file);
+	return NULL;
+}
+
+static void page_storefront(struct app *app, struct request *req,
+			    struct response *resp)
+{
+	const char *file = request_param(req, 0);
+	const struct provider *p = script_provider(app, file);
+
+	if (!p || !p->storefront_js) {
+		response_error(resp, 404, "no storefront script '%s'", file);
+		return;
+	}
+	response_text(resp, 200, "application/javascript; charset=utf-8",
+		      p->storefront_js);
+	response_header(resp, "Cache-Control", "public, max-age=3600");
+	response_header(resp, "Access-Control-Allow-Origin", "*");
+}
+
+/* GET /embed/<platform>.js: what merchant pages run in the admin frame. */
+static void page_embed_script(struct app *app, struct request *req,
+			      struct response *resp)
+{
+	const char *file = request_param(req, 0);
+	const struct provider *p = script_provider(app, file);
+
+	if (!p || !p->admin_frame_js) {
+		response_error(resp, 404, "no admin script '%s'", file);
+		return;
+	}
+	response_text(resp, 200, "application/javascript; charset=utf-8",
+		      p->admin_frame_js);
+	/* URLs carry the version (?v=). */
+	response_header(resp, "Cache-Control", "public, max-age=86400");
+	response_header(resp, "X-Content-Type-Options", "nosniff");
 }
 
 const struct route platform_routes[] = {
@@ -606,6 +631,7 @@ const struct route platform_routes[] = {
 	{"GET", "/install/:platform", page_install},
 	{"GET", "/auth/:platform/callback", page_callback},
 	{"GET", "/storefront/:file", page_storefront},
+	{"GET", "/embed/:file", page_embed_script},
 	{"GET", "/app/:platform", page_app},
 	{NULL, NULL, NULL},
 };

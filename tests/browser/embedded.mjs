@@ -39,12 +39,26 @@ function payload(json) {
 	return Buffer.concat([iv, body]).toString('base64url');
 }
 
+// A stand-in for the Control Panel's JS SDK, which the app's pages load
+// from it: EcwidApp.init tells the page around the frame, which keeps
+// what it heard in window.__inits.
+const FAKE_SDK = `window.EcwidApp = { init: function (o) {
+  window.parent.postMessage(JSON.stringify({ ecwidAppNs: o.app_id,
+    method: 'init', data: o }), '*');
+} };`;
+
 // A Control Panel page that shows the app in a frame.
 function controlPanel(appUrl) {
 	return (req, res) => {
+		if (req.url === '/sdk.js') {
+			res.writeHead(200, { 'Content-Type': 'application/javascript' });
+			return res.end(FAKE_SDK);
+		}
 		res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
 		res.end(`<!doctype html><html><head><meta charset="utf-8">
-<title>Control Panel</title><link rel="icon" href="data:,"></head>
+<title>Control Panel</title><link rel="icon" href="data:,">
+<script>window.__inits = []; window.addEventListener('message',
+  function (e) { window.__inits.push(e.data); });</script></head>
 <body style="margin:0;font:14px sans-serif">
 <header style="padding:8px;background:#223;color:#fff">My Store</header>
 <iframe id="app" src="${appUrl}" style="width:100%;height:900px;border:0">
@@ -90,6 +104,7 @@ key_file = ${work}/master.key
 client_id = embedded-app
 client_secret = ${CLIENT_SECRET}
 admin_origins = ${cpOrigin}
+sdk_url = ${cpOrigin}/sdk.js
 `);
 	const add = spawnSync(opt.bin, ['shops', 'add', '--config', conf,
 		'--platform', 'ecwid', '--shop', STORE, '--token', 'secure_cp',
@@ -112,6 +127,13 @@ admin_origins = ${cpOrigin}
 			'the Control Panel frames the app, signed in to the wizard',
 			/What should the program be called/.test(first),
 			wizard ? first.slice(0, 200) : 'no frame at /wizard');
+		const inits = await page.evaluate(() => window.__inits);
+		check('the framed page initializes the admin\'s SDK with the ' +
+			'client id', inits.some(m => {
+				const o = JSON.parse(m);
+				return o.method === 'init' &&
+					o.data.app_id === 'embedded-app' && o.data.autoheight;
+			}), JSON.stringify(inits));
 		if (signedIn) {
 			await page.screenshot({
 				path: path.join(opt.artifacts, 'embedded-wizard.png'),
@@ -148,9 +170,19 @@ admin_origins = ${cpOrigin}
 			path: path.join(opt.artifacts, 'signin-offer.png') });
 		await top.getByRole('button', { name: 'Sign in' }).click();
 		await top.waitForURL(/\/wizard$/);
-		check('confirmed, the merchant is signed in at the top level',
+		check('confirmed, the merchant is signed in at the top level, ' +
+			'where no admin SDK is loaded',
 			/What should the program be called/
-				.test(await top.textContent('body')));
+				.test(await top.textContent('body')) &&
+			await top.evaluate(() =>
+				!document.querySelector('script[src$="/sdk.js"]')));
+		const embed = await fetch(`http://127.0.0.1:${port}/embed/ecwid.js`);
+		const none = await fetch(
+			`http://127.0.0.1:${port}/embed/shopify.js`);
+		check('/embed/ecwid.js is served; Shopify needs no such script',
+			embed.status === 200 &&
+			/EcwidApp\.init/.test(await embed.text()) &&
+			none.status === 404, `${embed.status} ${none.status}`);
 		await top.close();
 
 		// A site that is not an admin origin cannot frame the app.

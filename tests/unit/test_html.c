@@ -164,7 +164,8 @@ static void test_page_headers(void **state)
 
 	(void)state;
 	assert_int_equal(
-		html_set_frame_ancestors("'self' https://admin.example.com"),
+		html_set_policy("'self' https://admin.example.com",
+				"'self' https://cdn.example.com/sdk.js"),
 		0);
 	response_init(&resp);
 	page_init(&p, i18n_find("ko"));
@@ -185,6 +186,10 @@ static void test_page_headers(void **state)
 			assert_non_null(strstr(resp.header_values[i],
 					       "frame-ancestors 'self' "
 					       "https://admin.example.com"));
+			assert_non_null(
+				strstr(resp.header_values[i],
+				       "script-src 'self' "
+				       "https://cdn.example.com/sdk.js;"));
 		}
 	assert_true(csp);
 	page_release(&p);

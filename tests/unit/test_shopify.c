@@ -1482,10 +1482,15 @@ static void test_classify(void **state)
 	"0f1e2d3c4b5a&grant_options%5B%5D="
 
 static const struct platform_config install_cfg = {
-	"shopify",	  "test-api-key",
-	SECRET,		  "read_orders,write_discounts",
-	"2025-10",	  "https://{shop}",
-	"https://{shop}", "https://aff.example.com",
+	"shopify",
+	"test-api-key",
+	SECRET,
+	"read_orders,write_discounts",
+	"2025-10",
+	"https://{shop}",
+	"https://{shop}",
+	"https://aff.example.com",
+	"",
 };
 
 enum sign_mode {
