@@ -19,6 +19,12 @@ static const struct platform_keys {
 	 CFG_ECWID_ADMIN_ORIGINS, -1, CFG_ECWID_SDK_URL},
 };
 
+/* A key only some sections have: "" where there is none (-1). */
+static const char *optional(const struct config *cfg, int key)
+{
+	return key >= 0 ? config_get(cfg, (enum config_key)key) : "";
+}
+
 void platforms_load(struct platform_set *set, const struct config *cfg)
 {
 	size_t i, k;
@@ -39,19 +45,9 @@ void platforms_load(struct platform_set *set, const struct config *cfg)
 		p->cfg.scopes = config_get(cfg, keys[k].scopes);
 		p->cfg.api_base = config_get(cfg, keys[k].api_base);
 		p->cfg.oauth_base = config_get(cfg, keys[k].oauth_base);
-		p->cfg.api_version =
-			keys[k].api_version >= 0
-				? config_get(
-					  cfg,
-					  (enum config_key)keys[k].api_version)
-				: "";
+		p->cfg.api_version = optional(cfg, keys[k].api_version);
 		p->cfg.public_url = config_get(cfg, CFG_SERVER_PUBLIC_URL);
-		p->cfg.admin_script_url =
-			keys[k].admin_script >= 0
-				? config_get(
-					  cfg,
-					  (enum config_key)keys[k].admin_script)
-				: "";
+		p->cfg.admin_script_url = optional(cfg, keys[k].admin_script);
 		p->has_app = p->cfg.client_secret[0] != '\0';
 		p->admin_origins = config_get(cfg, keys[k].admin_origins);
 	}
