@@ -67,9 +67,9 @@ const struct config_def config_defs[CFG__COUNT] = {
 	{"shopify", "base_url", CONFIG_STRING, "https://{shop}", 0, 0, false,
 	 "shop base URL; {shop} is the myshopify domain (tests: a simulator)"},
 	/* CFG_SHOPIFY_ADMIN_ORIGINS */
-	{"shopify", "admin_origins", CONFIG_ORIGINS,
-	 "https://admin.shopify.com https://*.myshopify.com", 0, 0, false,
-	 "origins whose pages may show the app in a frame (the Shopify admin)"},
+	{"shopify", "admin_origins", CONFIG_ORIGINS, "", 0, 0, false,
+	 "origins whose pages may show the app in a frame; empty: the app "
+	 "opens at the top level, not embedded in the Shopify admin"},
 	/* CFG_ECWID_CLIENT_ID */
 	{"ecwid", "client_id", CONFIG_STRING, "", 0, 0, false,
 	 "the app's client id"},
