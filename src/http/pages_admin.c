@@ -139,17 +139,26 @@ void merchant_frame(struct page *p, const struct merchant *m, const char *title,
 		     m->in_admin->cfg.admin_script_url,
 		     m->in_admin->provider->name, AFFILIATED_VERSION,
 		     m->in_admin->cfg.client_id);
-	html(p,
-	     "<header class=\"top\"><div class=\"bar\"><a class=\"brand\" "
-	     "href=\"/admin\">%t</a><span class=\"shop\">%s</span>"
-	     "<form method=\"post\" action=\"/admin/logout\" "
-	     "class=\"inline\">",
-	     MSG_APP_NAME, m->shop.name[0] ? m->shop.name : m->shop.domain);
-	html_csrf(p, m->s.csrf);
-	html(p,
-	     "<button type=\"submit\" class=\"link\">%t</button></form></div>"
-	     "<nav aria-label=\"%t\"><ul>",
-	     MSG_SIGN_OUT, MSG_NAV_LABEL);
+	html(p, "<header class=\"top\">");
+	/*
+	 * Inside the platform's admin, which names the app and signs the
+	 * merchant in and out, the page is only its tabs and its content
+	 * (Ecwid asks for no header of our own).
+	 */
+	if (!m->in_admin) {
+		html(p,
+		     "<div class=\"bar\"><a class=\"brand\" href=\"/admin\">%t"
+		     "</a><span class=\"shop\">%s</span><form method=\"post\" "
+		     "action=\"/admin/logout\" class=\"inline\">",
+		     MSG_APP_NAME,
+		     m->shop.name[0] ? m->shop.name : m->shop.domain);
+		html_csrf(p, m->s.csrf);
+		html(p,
+		     "<button type=\"submit\" class=\"link\">%t</button>"
+		     "</form></div>",
+		     MSG_SIGN_OUT);
+	}
+	html(p, "<nav aria-label=\"%t\"><ul>", MSG_NAV_LABEL);
 	for (i = 0; i < TAB__COUNT; i++)
 		html(p, "<li><a href=\"%s\"%r>%t</a></li>", tabs[i].href,
 		     i == (int)tab ? " aria-current=\"page\"" : "",

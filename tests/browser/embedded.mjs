@@ -134,6 +134,11 @@ sdk_url = ${cpOrigin}/sdk.js
 				return o.method === 'init' &&
 					o.data.app_id === 'embedded-app' && o.data.autoheight;
 			}), JSON.stringify(inits));
+		check('in the frame the page shows its tabs, not a header of ' +
+			'its own', wizard !== null &&
+			await wizard.locator('nav a').count() > 0 &&
+			await wizard.locator('.brand, form[action="/admin/logout"]')
+				.count() === 0);
 		if (signedIn) {
 			await page.screenshot({
 				path: path.join(opt.artifacts, 'embedded-wizard.png'),
@@ -171,9 +176,11 @@ sdk_url = ${cpOrigin}/sdk.js
 		await top.getByRole('button', { name: 'Sign in' }).click();
 		await top.waitForURL(/\/wizard$/);
 		check('confirmed, the merchant is signed in at the top level, ' +
-			'where no admin SDK is loaded',
+			'with the header and without the admin\'s SDK',
 			/What should the program be called/
 				.test(await top.textContent('body')) &&
+			await top.locator('form[action="/admin/logout"]').count() ===
+				1 &&
 			await top.evaluate(() =>
 				!document.querySelector('script[src$="/sdk.js"]')));
 		const embed = await fetch(`http://127.0.0.1:${port}/embed/ecwid.js`);
