@@ -1,11 +1,11 @@
 /*
  * Mutation test of the providers' parsers: every JSON fixture of each
- * platform, damaged at random (bytes changed, spans cut or repeated,
- * odd JSON values spliced in, the text cut short), goes through each
- * parser a delivery can reach. Whatever the damage, a parser answers 0
- * with a usable result or -1 with a reason, and under the sanitizers
- * touches no memory it should not. Signed deliveries are trusted to come
- * from the platform, not to be well formed.
+ * platform (and every line of the neutral simulate file), damaged at random
+ * (bytes changed, spans cut or repeated, odd JSON values spliced in, the text
+ * cut short), goes through each parser a delivery can reach. Whatever the
+ * damage, a parser answers 0 with a usable result or -1 with a reason, and
+ * under the sanitizers touches no memory it should not. Signed deliveries are
+ * trusted to come from the platform, not to be well formed.
  *
  * Seeds: a master seed (printed; AFFILIATED_SEED=N replays it);
  * AFFILIATED_MUTATIONS=N changes the mutations per fixture (default 150).
@@ -17,9 +17,9 @@
 #include <cmocka.h>
 
 #include "order.h"
+#include "parser_checks.h"
 #include "providers/provider.h"
 #include "util/buf.h"
-#include "util/money.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -96,68 +96,13 @@ static void mutate(struct buf *b)
 	buf_release(&out);
 }
 
-static void check_order(const struct order *o)
-{
-	size_t i;
-
-	assert_non_null(o->id);
-	assert_true(o->id[0] != '\0');
-	assert_non_null(o->currency);
-	assert_true(money_currency_valid(o->currency));
-	assert_true(o->nlines == 0 || o->lines != NULL);
-	assert_true(o->ncodes == 0 || o->codes != NULL);
-	for (i = 0; i < o->ncodes; i++)
-		assert_non_null(o->codes[i]);
-	assert_true(o->nrefunds == 0 || o->refunds != NULL);
-}
-
-/* Either a result or a reason, never both missing. */
-static void check_failure(int rc, const struct buf *err)
-{
-	assert_true(rc == 0 || rc == -1);
-	if (rc < 0)
-		assert_true(buf_str(err)[0] != '\0');
-}
-
+/* Fails the test, naming the parser's broken promise and the seed. */
 static void run_parsers(const struct provider *p, const struct buf *in)
 {
-	char id[128], email[256];
-	struct order o;
-	struct order_refund r;
-	struct buf err;
-	int rc;
+	const char *broken;
 
-	buf_init(&err, BUF_SMALL);
-	rc = provider_parse_order(p, in->data, in->len, &o, &err);
-	check_failure(rc, &err);
-	if (rc == 0) {
-		check_order(&o);
-		order_release(&o);
-	}
-	if (p->parse_refund) {
-		buf_reset(&err);
-		rc = provider_parse_refund(p, in->data, in->len, id, sizeof(id),
-					   &r, &err);
-		check_failure(rc, &err);
-		if (rc == 0) {
-			assert_non_null(r.id);
-			free(r.id);
-		}
-	}
-	if (p->parse_order_ref) {
-		buf_reset(&err);
-		rc = provider_parse_order_ref(p, in->data, in->len, id,
-					      sizeof(id), &err);
-		check_failure(rc, &err);
-	}
-	if (p->parse_privacy) {
-		buf_reset(&err);
-		rc = provider_parse_privacy(p, in->data, in->len, id,
-					    sizeof(id), email, sizeof(email),
-					    &err);
-		check_failure(rc, &err);
-	}
-	buf_release(&err);
+	if (check_provider_parsers(p, in->data, in->len, &broken) < 0)
+		fail_msg("%s: %s", p->name, broken);
 }
 
 static int env_int(const char *name, int fallback)
@@ -219,6 +164,42 @@ static void mutate_fixtures(const struct provider *p, const char *dirname)
 	buf_release(&work);
 }
 
+/* The neutral orders of simulate files, one per line, damaged alike. */
+static void test_neutral_mutations(void **state)
+{
+	const char *src = getenv("AFFILIATED_SOURCE_DIR");
+	int per_line = env_int("AFFILIATED_MUTATIONS", 150), i, k, lines = 0;
+	char path[512];
+	const char *line, *end, *broken;
+	struct buf all, work;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fixtures/neutral/orders.jsonl",
+		 src ? src : ".");
+	buf_init(&all, 1 << 20);
+	buf_init(&work, 1 << 20);
+	read_file(path, &all);
+	for (line = buf_str(&all); *line; line = *end ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		if (end == line)
+			continue;
+		lines++;
+		for (i = 0; i < per_line; i++) {
+			buf_reset(&work);
+			if (buf_append(&work, line, (size_t)(end - line)) < 0)
+				fail();
+			for (k = 1 + (int)below(4); k > 0; k--)
+				mutate(&work);
+			if (check_neutral_order(work.data, work.len, &broken) <
+			    0)
+				fail_msg("neutral order: %s", broken);
+		}
+	}
+	assert_true(lines > 3);
+	buf_release(&all);
+	buf_release(&work);
+}
+
 static void test_shopify_mutations(void **state)
 {
 	(void)state;
@@ -236,6 +217,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shopify_mutations),
 		cmocka_unit_test(test_ecwid_mutations),
+		cmocka_unit_test(test_neutral_mutations),
 	};
 	const char *seed = getenv("AFFILIATED_SEED");
 

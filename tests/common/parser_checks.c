@@ -1,0 +1,97 @@
+#include "parser_checks.h"
+#include "order.h"
+#include "util/buf.h"
+#include "util/money.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A parsed order the pipeline can use: an id, a currency, its arrays. */
+static const char *order_broken(const struct order *o)
+{
+	size_t i;
+
+	if (!o->id || !o->id[0])
+		return "an order without an id";
+	if (!o->currency || !money_currency_valid(o->currency))
+		return "an order without a valid currency";
+	if ((o->nlines && !o->lines) || (o->ncodes && !o->codes) ||
+	    (o->nrefunds && !o->refunds))
+		return "an order whose counts name missing arrays";
+	for (i = 0; i < o->ncodes; i++)
+		if (!o->codes[i])
+			return "an order with a NULL code";
+	return NULL;
+}
+
+/* Either a result or a reason. */
+static const char *answer_broken(int rc, const struct buf *err)
+{
+	if (rc != 0 && rc != -1)
+		return "an answer other than 0 or -1";
+	if (rc < 0 && !buf_str(err)[0])
+		return "a failure without a reason";
+	return NULL;
+}
+
+int check_provider_parsers(const struct provider *p, const char *data,
+			   size_t len, const char **broken)
+{
+	char id[128], email[256];
+	struct order o;
+	struct order_refund r;
+	struct buf err;
+	int rc;
+
+	*broken = NULL;
+	buf_init(&err, BUF_SMALL);
+	rc = provider_parse_order(p, data, len, &o, &err);
+	*broken = answer_broken(rc, &err);
+	if (rc == 0) {
+		if (!*broken)
+			*broken = order_broken(&o);
+		order_release(&o);
+	}
+	if (!*broken && p->parse_refund) {
+		buf_reset(&err);
+		rc = provider_parse_refund(p, data, len, id, sizeof(id), &r,
+					   &err);
+		*broken = answer_broken(rc, &err);
+		if (rc == 0) {
+			if (!*broken && !r.id)
+				*broken = "a refund without an id";
+			free(r.id);
+		}
+	}
+	if (!*broken && p->parse_order_ref) {
+		buf_reset(&err);
+		rc = provider_parse_order_ref(p, data, len, id, sizeof(id),
+					      &err);
+		*broken = answer_broken(rc, &err);
+	}
+	if (!*broken && p->parse_privacy) {
+		buf_reset(&err);
+		rc = provider_parse_privacy(p, data, len, id, sizeof(id), email,
+					    sizeof(email), &err);
+		*broken = answer_broken(rc, &err);
+	}
+	buf_release(&err);
+	return *broken ? -1 : 0;
+}
+
+int check_neutral_order(const char *data, size_t len, const char **broken)
+{
+	struct order o;
+	struct buf err;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	order_init(&o);
+	rc = order_from_json(data, len, &o, &err);
+	*broken = answer_broken(rc, &err);
+	if (rc == 0 && !*broken)
+		*broken = order_broken(&o);
+	order_release(&o);
+	buf_release(&err);
+	return *broken ? -1 : 0;
+}
