@@ -1,4 +1,5 @@
 #include "parser_checks.h"
+#include "http/form.h"
 #include "order.h"
 #include "util/buf.h"
 #include "util/money.h"
@@ -92,6 +93,30 @@ int check_neutral_order(const char *data, size_t len, const char **broken)
 	if (rc == 0 && !*broken)
 		*broken = order_broken(&o);
 	order_release(&o);
+	buf_release(&err);
+	return *broken ? -1 : 0;
+}
+
+int check_form(const char *data, size_t len, const char **broken)
+{
+	struct form f;
+	struct buf err;
+	size_t i;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	form_init(&f);
+	rc = form_parse(&f, data, len, &err);
+	*broken = answer_broken(rc, &err);
+	if (!*broken && rc < 0 && f.n)
+		*broken = "a refused form that still holds pairs";
+	for (i = 0; !*broken && i < f.n; i++)
+		if (!f.pairs[i].name || !f.pairs[i].name[0] ||
+		    !f.pairs[i].value ||
+		    strlen(f.pairs[i].name) > FORM_MAX_NAME ||
+		    strlen(f.pairs[i].value) > FORM_MAX_VALUE)
+			*broken = "a form pair without a name or over a limit";
+	form_release(&f);
 	buf_release(&err);
 	return *broken ? -1 : 0;
 }

@@ -1,6 +1,6 @@
 /*
- * libFuzzer target: every parser a delivery or a simulate file can reach
- * gets the fuzzer's input, and each must keep the promises of
+ * libFuzzer target: every parser a delivery, a simulate file or a form
+ * can reach gets the fuzzer's input, and each must keep the promises of
  * tests/common/parser_checks.c; a broken one aborts with its name. The
  * first byte picks the parser, so that one corpus serves them all.
  * Built by scripts/fuzz (clang, -DSANITIZE=fuzzer), seeded with the
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		rc = check_provider_parsers(&shopify_provider, text, len,
 					    &broken);
@@ -43,8 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = check_provider_parsers(&ecwid_provider, text, len,
 					    &broken);
 		break;
-	default:
+	case 2:
 		rc = check_neutral_order(text, len, &broken);
+		break;
+	default:
+		rc = check_form(text, len, &broken);
 		break;
 	}
 	if (rc < 0) {
