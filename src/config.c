@@ -293,13 +293,19 @@ static int check_origins(const char *value, struct buf *err)
 }
 
 /* A URL a CSP source list can hold: no space, comma, semicolon or quote. */
+/* An http(s) URL, or empty. */
+static int check_url(const char *value, struct buf *err)
+{
+	if (value[0] && !str_has_prefix(value, "http://") &&
+	    !str_has_prefix(value, "https://"))
+		return errorf(err, "'%s' is not an http(s) URL", value);
+	return 0;
+}
+
 static int check_script(const char *value, struct buf *err)
 {
-	if (!value[0])
-		return 0;
-	if (!str_has_prefix(value, "https://") &&
-	    !str_has_prefix(value, "http://"))
-		return errorf(err, "'%s' is not an http(s) URL", value);
+	if (check_url(value, err) < 0)
+		return -1;
 	if (value[strcspn(value, " \t,;'\"")])
 		return errorf(err,
 			      "'%s' holds a space, comma, semicolon or quote",
@@ -332,10 +338,7 @@ static int check_value(const struct config_def *d, const char *value,
 			return errorf(err, "'%s' is not an IP address", host);
 		return 0;
 	case CONFIG_URL:
-		if (value[0] && !str_has_prefix(value, "http://") &&
-		    !str_has_prefix(value, "https://"))
-			return errorf(err, "'%s' is not an http(s) URL", value);
-		return 0;
+		return check_url(value, err);
 	case CONFIG_LEVEL:
 		if (log_level_parse(value) < 0)
 			return errorf(err,

@@ -205,6 +205,10 @@ const char *merchant_landing(struct app *app, int64_t shop_id)
 			programs = 0;
 		store_tx_rollback(tx);
 	}
+	/* Only a landing page: the wizard is a fine guess, but say why. */
+	if (err.len)
+		log_warn("merchant.landing", "shop=%lld error=\"%s\"",
+			 (long long)shop_id, buf_str(&err));
 	buf_release(&err);
 	return programs ? "/admin" : "/wizard";
 }
