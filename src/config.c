@@ -259,7 +259,7 @@ static int check_order(const char *words, const char *value, struct buf *err)
  */
 static int check_origins(const char *value, struct buf *err)
 {
-	const char *p = value;
+	const char *p = value + strspn(value, " ");
 
 	while (*p) {
 		size_t len = strcspn(p, " "), i, host;

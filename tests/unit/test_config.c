@@ -339,6 +339,15 @@ static void test_env_wins(void **state)
 	assert_string_equal(config_get(&cfg, CFG_SERVER_MAX_BODY), "2048");
 	assert_int_equal(cfg.source[CFG_SERVER_MAX_BODY], CONFIG_FROM_ENV);
 	config_release(&cfg);
+	/* The environment is not trimmed as a file's value is. */
+	assert_int_equal(
+		setenv("AFFILIATED_ECWID_ADMIN_ORIGINS",
+		       " https://a.example.com  https://b.example.com ", 1),
+		0);
+	load_ok(&cfg, "");
+	unsetenv("AFFILIATED_ECWID_ADMIN_ORIGINS");
+	assert_int_equal(cfg.source[CFG_ECWID_ADMIN_ORIGINS], CONFIG_FROM_ENV);
+	config_release(&cfg);
 }
 
 static void test_env_with_defaults(void **state)
