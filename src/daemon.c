@@ -85,6 +85,14 @@ static int serve(struct app *app)
 	buf_init(&ancestors, BUF_SMALL);
 	buf_init(&scripts, BUF_SMALL);
 	block_signals(&set);
+	/* From the config alone: refused before any file is made. */
+	if (platforms_frame_ancestors(&app->platforms, &ancestors) < 0 ||
+	    platforms_script_sources(&app->platforms, &scripts) < 0 ||
+	    html_set_policy(buf_str(&ancestors), buf_str(&scripts)) < 0) {
+		errorf(&err, "admin_origins and sdk_url are too long together");
+		cli_fail("config", &err);
+		goto out;
+	}
 	srv = http_server_bind(config_get(app->cfg, CFG_SERVER_LISTEN), &port,
 			       &err);
 	if (!srv) {
@@ -100,13 +108,6 @@ static int serve(struct app *app)
 	if (seal_open(config_get(app->cfg, CFG_SECURITY_KEY_FILE), true, &err) <
 	    0) {
 		cli_fail("security", &err);
-		goto out;
-	}
-	if (platforms_frame_ancestors(&app->platforms, &ancestors) < 0 ||
-	    platforms_script_sources(&app->platforms, &scripts) < 0 ||
-	    html_set_policy(buf_str(&ancestors), buf_str(&scripts)) < 0) {
-		errorf(&err, "admin_origins and sdk_url are too long together");
-		cli_fail("config", &err);
 		goto out;
 	}
 	app->webhook_secrets = webhook_secrets_new();

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -315,6 +316,37 @@ static void test_refusals_create_nothing(void **state)
 	daemon_stop(&a);
 	daemon_cleanup(&a);
 	daemon_cleanup(&b);
+
+	/*
+	 * Admin origins that no Content-Security-Policy header can hold (a
+	 * file's line cannot be that long; the environment's can).
+	 */
+	{
+		struct buf origins, err;
+		int i, rc;
+
+		buf_init(&origins, BUF_LARGE);
+		buf_init(&err, BUF_SMALL);
+		for (i = 0; i < 300; i++)
+			assert_int_equal(buf_printf(&origins,
+						    " https://cp%d.example.com",
+						    i),
+					 0);
+		daemon_prepare(&b, NULL);
+		setenv("AFFILIATED_ECWID_ADMIN_ORIGINS", buf_str(&origins), 1);
+		rc = run_cli(&b, NULL, &err, serve);
+		/* Gone before any assertion, which would skip the rest. */
+		unsetenv("AFFILIATED_ECWID_ADMIN_ORIGINS");
+		assert_int_equal(rc, 1);
+		assert_non_null(strstr(buf_str(&err),
+				       "affiliated: config: admin_origins and "
+				       "sdk_url are too long together"));
+		assert_false(file_exists(b.dir, "affiliated.db"));
+		assert_false(file_exists(b.dir, "master.key"));
+		daemon_cleanup(&b);
+		buf_release(&origins);
+		buf_release(&err);
+	}
 
 	/* A data directory that cannot hold the database. */
 	daemon_prepare(&b, "[store]\npath = /nonexistent/dir/a.db\n");
