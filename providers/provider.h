@@ -44,7 +44,7 @@ enum provider_status {
 struct platform_config {
 	const char *name;
 	const char *client_id;
-	const char *client_secret; /* "" means the platform is off */
+	const char *client_secret; /* "" means no app: no installs */
 	const char *scopes;
 	const char *api_version;
 	const char *api_base;	/* may hold {shop} */

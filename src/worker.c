@@ -106,7 +106,8 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 		f->tried = true;
 		f->status = PROVIDER_UNAUTHORIZED;
 		snprintf(f->error, sizeof(f->error),
-			 "shop is uninstalled or its platform is off");
+			 "shop is uninstalled or its platform is unknown to "
+			 "this build");
 		shop_handle_release(&h);
 		goto out;
 	}
