@@ -94,6 +94,58 @@ static void observe(const struct provider *p, const char *op,
 		return st;                                                \
 	} while (0)
 
+/*
+ * Before the call: a token about to expire is refreshed. After it: a
+ * token the platform refused is refreshed once and the call made again,
+ * since another thread or process may have rotated it, or it expired in
+ * between. Without a keeper the token is used as it is.
+ */
+static enum provider_status token_before(const struct provider_env *env,
+					 struct buf *err)
+{
+	if (!env->tokens || !env->tokens->due(env->tokens, env->now))
+		return PROVIDER_OK;
+	return env->tokens->refresh(env->tokens, false, err);
+}
+
+static bool token_again(const struct provider_env *env, enum provider_status st,
+			struct buf *err)
+{
+	struct buf why;
+	bool again;
+
+	if (st != PROVIDER_UNAUTHORIZED || !env->tokens)
+		return false;
+	buf_init(&why, BUF_SMALL);
+	again = env->tokens->refresh(env->tokens, true, &why) == PROVIDER_OK;
+	if (again)
+		buf_reset(err);
+	else if (why.len &&
+		 (buf_puts(err, "; ") < 0 || buf_puts(err, buf_str(&why)) < 0))
+		errorf(err, "%s", buf_str(&why));
+	buf_release(&why);
+	return again;
+}
+
+/* STATUS_CALL for the members that call the platform's API with a token. */
+#define API_CALL(member, env, ...)                                        \
+	do {                                                              \
+		uint64_t start = clock_usec();                            \
+		enum provider_status st;                                  \
+		if (!p->member) {                                         \
+			errorf(err, "%s cannot " #member, p->name);       \
+			return PROVIDER_UNSUPPORTED;                      \
+		}                                                         \
+		st = token_before(env, err);                              \
+		if (st == PROVIDER_OK) {                                  \
+			st = p->member(env, __VA_ARGS__);                 \
+			if (token_again(env, st, err))                    \
+				st = p->member(env, __VA_ARGS__);         \
+		}                                                         \
+		observe(p, #member, provider_status_str(st), start, err); \
+		return st;                                                \
+	} while (0)
+
 /* A wrapper for a member returning 0 or -1. */
 #define INT_CALL(member, ...)                                              \
 	do {                                                               \
@@ -134,12 +186,30 @@ int provider_open_app_payload(const struct provider *p,
 	INT_CALL(open_app_payload, cfg, req, out, err);
 }
 
-enum provider_status provider_register_webhooks(const struct provider *p,
-						const struct provider_env *env,
-						const char *address,
-						struct buf *err)
+enum provider_status
+provider_check_webhooks(const struct provider *p,
+			const struct provider_env *env, const char *address,
+			bool fix, struct topic_check out[PROVIDER_MAX_TOPICS],
+			size_t *n, struct buf *err)
 {
-	STATUS_CALL(register_webhooks, env, address, err);
+	*n = 0;
+	API_CALL(check_webhooks, env, address, fix, out, n, err);
+}
+
+enum provider_status provider_refresh_token(const struct provider *p,
+					    const struct provider_env *env,
+					    const char *refresh_token,
+					    struct install_result *out,
+					    struct buf *err)
+{
+	STATUS_CALL(refresh_token, env, refresh_token, out, err);
+}
+
+const char *topic_state_str(enum topic_state s)
+{
+	static const char *const names[] = {"ok", "missing", "refused"};
+
+	return s <= TOPIC_REFUSED ? names[s] : "unknown";
 }
 
 enum provider_status provider_describe_shop(const struct provider *p,
@@ -147,7 +217,7 @@ enum provider_status provider_describe_shop(const struct provider *p,
 					    struct shop_info *out,
 					    struct buf *err)
 {
-	STATUS_CALL(describe_shop, env, out, err);
+	API_CALL(describe_shop, env, out, err);
 }
 
 bool provider_verify_webhook(const struct provider *p,
@@ -210,7 +280,7 @@ enum provider_status provider_fetch_order(const struct provider *p,
 					  const char *order_id,
 					  struct order *out, struct buf *err)
 {
-	STATUS_CALL(fetch_order, env, order_id, out, err);
+	API_CALL(fetch_order, env, order_id, out, err);
 }
 
 enum provider_status
@@ -219,7 +289,7 @@ provider_list_orders(const struct provider *p, const struct provider_env *env,
 		     int (*fn)(void *ctx, const struct order *o), void *ctx,
 		     struct buf *err)
 {
-	STATUS_CALL(list_orders, env, since, cursor, fn, ctx, err);
+	API_CALL(list_orders, env, since, cursor, fn, ctx, err);
 }
 
 enum provider_status provider_create_coupon(const struct provider *p,
@@ -228,7 +298,7 @@ enum provider_status provider_create_coupon(const struct provider *p,
 					    struct reward_result *out,
 					    struct buf *err)
 {
-	STATUS_CALL(create_coupon, env, req, out, err);
+	API_CALL(create_coupon, env, req, out, err);
 }
 
 enum provider_status provider_find_coupon(const struct provider *p,
@@ -237,7 +307,7 @@ enum provider_status provider_find_coupon(const struct provider *p,
 					  struct reward_result *out,
 					  struct buf *err)
 {
-	STATUS_CALL(find_coupon, env, code, out, err);
+	API_CALL(find_coupon, env, code, out, err);
 }
 
 enum provider_status provider_create_gift_card(const struct provider *p,
@@ -250,7 +320,7 @@ enum provider_status provider_create_gift_card(const struct provider *p,
 		errorf(err, "%s does not issue gift cards", p->name);
 		return PROVIDER_UNSUPPORTED;
 	}
-	STATUS_CALL(create_gift_card, env, req, out, err);
+	API_CALL(create_gift_card, env, req, out, err);
 }
 
 enum provider_status provider_find_gift_card(const struct provider *p,
@@ -259,7 +329,7 @@ enum provider_status provider_find_gift_card(const struct provider *p,
 					     struct reward_result *out,
 					     struct buf *err)
 {
-	STATUS_CALL(find_gift_card, env, code, out, err);
+	API_CALL(find_gift_card, env, code, out, err);
 }
 
 int provider_base_url(const char *base, const char *shop, struct buf *out)

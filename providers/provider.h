@@ -21,7 +21,7 @@
 enum provider_caps {
 	PROVIDER_CAN_GIFT_CARD = 1 << 0,    /* create_gift_card works */
 	PROVIDER_CAN_FETCH_ORDER = 1 << 1,  /* fetch_order and list_orders */
-	PROVIDER_CAN_API_WEBHOOKS = 1 << 2, /* register_webhooks via the API */
+	PROVIDER_CAN_API_WEBHOOKS = 1 << 2, /* check_webhooks via the API */
 	/*
 	 * The platform may start an install we did not start (an app market
 	 * redirecting with only a code): the callback may come without state.
@@ -62,11 +62,30 @@ struct provider_shop {
 	const char *currency;
 };
 
+struct provider_env;
+
+/*
+ * The core's keeper of a shop's expiring token, for the wrappers below:
+ * before a call they refresh when due() says the token is about to
+ * expire, and after PROVIDER_UNAUTHORIZED they refresh once (forced) and
+ * call again. refresh() updates the token of the env's shop in place and
+ * answers PROVIDER_OK, PROVIDER_RETRY (try later) or PROVIDER_UNAUTHORIZED
+ * (the merchant must open the app again).
+ */
+struct token_keeper {
+	bool (*due)(const struct token_keeper *k, int64_t now);
+	enum provider_status (*refresh)(const struct token_keeper *k,
+					bool forced, struct buf *err);
+	void *ctx;
+};
+
 struct provider_env {
 	const struct platform_config *cfg;
 	const struct provider_shop *shop; /* NULL when not about a shop */
 	struct http_client *http;
 	int64_t now; /* seconds since the epoch */
+	/* NULL: the token is used as it is (install, CLI with a raw token) */
+	const struct token_keeper *tokens;
 };
 
 /* Looks up a request's header or query value; NULL when absent. */
@@ -111,7 +130,22 @@ struct install_result {
 	char shop[256];	 /* domain or store id */
 	char token[512]; /* the API token, in clear: seal it at once */
 	char scopes[512];
+	/* an expiring token's: "" and 0 for a token that does not expire */
+	char refresh_token[512];
+	int64_t expires_in;	    /* seconds the access token lasts */
+	int64_t refresh_expires_in; /* seconds the refresh token lasts */
 };
+
+/* A webhook topic's state on the platform, as a check found it. */
+enum topic_state { TOPIC_OK, TOPIC_MISSING, TOPIC_REFUSED };
+
+struct topic_check {
+	char topic[64];
+	enum topic_state state;
+	char message[256]; /* the platform's words when refused */
+};
+
+#define PROVIDER_MAX_TOPICS 16
 
 /* What to create on the platform. Money in minor units of currency. */
 struct reward_request {
@@ -181,10 +215,26 @@ struct provider {
 		const struct provider_env *env,
 		const struct provider_request *req, struct install_result *out,
 		struct buf *err);
-	/* Subscribes our webhook topics; address is our intake URL. */
-	enum provider_status (*register_webhooks)(
-		const struct provider_env *env, const char *address,
+	/*
+	 * Lists the subscriptions the platform holds for address and says,
+	 * for each topic we need, ok, missing or refused; with fix, creates
+	 * the missing ones first (the uninstall topic before the others, and
+	 * on past a refusal). *n gets the count. PROVIDER_OK when the check
+	 * itself could be made, whatever the topics' states.
+	 */
+	enum provider_status (*check_webhooks)(
+		const struct provider_env *env, const char *address, bool fix,
+		struct topic_check out[PROVIDER_MAX_TOPICS], size_t *n,
 		struct buf *err);
+	/*
+	 * Trades a refresh token for a new access token and a new refresh
+	 * token (the old one dies once the new one is used). The env's shop
+	 * names the shop; its token is not sent.
+	 */
+	enum provider_status (*refresh_token)(const struct provider_env *env,
+					      const char *refresh_token,
+					      struct install_result *out,
+					      struct buf *err);
 	/* Shop name and currency. */
 	enum provider_status (*describe_shop)(const struct provider_env *env,
 					      struct shop_info *out,
@@ -301,10 +351,17 @@ int provider_open_app_payload(const struct provider *p,
 			      const struct platform_config *cfg,
 			      const struct provider_request *req,
 			      struct install_result *out, struct buf *err);
-enum provider_status provider_register_webhooks(const struct provider *p,
-						const struct provider_env *env,
-						const char *address,
-						struct buf *err);
+enum provider_status
+provider_check_webhooks(const struct provider *p,
+			const struct provider_env *env, const char *address,
+			bool fix, struct topic_check out[PROVIDER_MAX_TOPICS],
+			size_t *n, struct buf *err);
+enum provider_status provider_refresh_token(const struct provider *p,
+					    const struct provider_env *env,
+					    const char *refresh_token,
+					    struct install_result *out,
+					    struct buf *err);
+const char *topic_state_str(enum topic_state s);
 enum provider_status provider_describe_shop(const struct provider *p,
 					    const struct provider_env *env,
 					    struct shop_info *out,

@@ -19,11 +19,6 @@
 #define SHOPIFY_CLOCK_TOLERANCE 90
 #define SHOPIFY_MAX_PARAMS	32
 
-static const char shopify_topics[][20] = {
-	"ORDERS_CREATE",    "ORDERS_PAID",    "ORDERS_UPDATED",
-	"ORDERS_CANCELLED", "REFUNDS_CREATE", "APP_UNINSTALLED",
-};
-
 /* name.myshopify.com and nothing else: the guard against arbitrary hosts. */
 bool shopify_valid_shop(const char *shop)
 {
@@ -193,19 +188,107 @@ int shopify_install_redirect(const struct provider_env *env,
 
 /* The token exchange and what follows it */
 
+/* Reads a token answer: an expiring one carries a refresh token too. */
+static enum provider_status shopify_token_answer(const struct http_result *r,
+						 struct install_result *out,
+						 struct buf *err)
+{
+	cJSON *root = json_parse(r->body.data, r->body.len, err);
+	const char *access = shopify_str(root, "access_token");
+	const char *refresh = shopify_str(root, "refresh_token");
+	const char *scope = shopify_str(root, "scope");
+	enum provider_status st = PROVIDER_REJECTED;
+
+	if (!access || !access[0]) {
+		errorf(err, "the token answer holds no access_token");
+		goto out;
+	}
+	if (strlen(access) >= sizeof(out->token) ||
+	    (refresh && strlen(refresh) >= sizeof(out->refresh_token))) {
+		errorf(err, "the token answer holds a token too long to keep");
+		goto out;
+	}
+	out->expires_in = 0;
+	out->refresh_expires_in = 0;
+	if (json_int(root, "expires_in", 0, &out->expires_in, err) < 0 ||
+	    json_int(root, "refresh_token_expires_in", 0,
+		     &out->refresh_expires_in, err) < 0)
+		goto out;
+	/* An access token that expires is useless without its refresh. */
+	if (out->expires_in > 0 && (!refresh || !refresh[0])) {
+		errorf(err,
+		       "the token expires in %lld s but no refresh_token "
+		       "came with it",
+		       (long long)out->expires_in);
+		goto out;
+	}
+	snprintf(out->token, sizeof(out->token), "%s", access);
+	snprintf(out->refresh_token, sizeof(out->refresh_token), "%s",
+		 refresh && out->expires_in > 0 ? refresh : "");
+	if (scope)
+		snprintf(out->scopes, sizeof(out->scopes), "%s", scope);
+	st = PROVIDER_OK;
+out:
+	cJSON_Delete(root);
+	return st;
+}
+
+/* POSTs a token request (JSON body) to the shop's OAuth endpoint. */
+static enum provider_status shopify_token_call(const struct provider_env *env,
+					       const char *shop,
+					       const struct buf *body,
+					       struct install_result *out,
+					       struct buf *err)
+{
+	struct provider_env call_env = *env;
+	struct provider_shop target = {0, shop, NULL, NULL};
+	struct http_result r;
+	struct buf url;
+	enum provider_status st;
+	int rc;
+
+	call_env.shop = &target;
+	call_env.tokens = NULL;
+	buf_init(&url, 2048);
+	http_result_init(&r);
+	if (provider_base_url(env->cfg->oauth_base, shop, &url) < 0 ||
+	    buf_puts(&url, "/admin/oauth/access_token") < 0) {
+		errorf(err, "token URL too long");
+		st = PROVIDER_REJECTED;
+		goto out;
+	}
+	rc = shopify_post_json(&call_env, url.data, body, &r);
+	st = shopify_http_status(&r, rc, err);
+	/* A code or refresh token refused is refused for good. */
+	if (st == PROVIDER_UNAUTHORIZED || st == PROVIDER_NOT_FOUND)
+		st = PROVIDER_REJECTED;
+	if (st == PROVIDER_OK)
+		st = shopify_token_answer(&r, out, err);
+out:
+	http_result_release(&r);
+	buf_release(&url);
+	return st;
+}
+
+/* {"client_id":..,"client_secret":.., then the caller's members. */
+static int shopify_token_body(const struct provider_env *env, struct buf *body)
+{
+	return buf_puts(body, "{\"client_id\":") < 0 ||
+			       json_escape(body, env->cfg->client_id) < 0 ||
+			       buf_puts(body, ",\"client_secret\":") < 0 ||
+			       json_escape(body, env->cfg->client_secret) < 0
+		       ? -1
+		       : 0;
+}
+
 enum provider_status shopify_finish_install(const struct provider_env *env,
 					    const struct provider_request *req,
 					    struct install_result *out,
 					    struct buf *err)
 {
 	const char *shop, *code = req->query(req->ctx, "code");
-	struct provider_env call_env = *env;
-	struct provider_shop target = {0, NULL, NULL, NULL};
-	struct http_result r;
-	struct buf url, body;
-	cJSON *root = NULL;
+	struct buf body;
 	enum provider_status st = PROVIDER_REJECTED;
-	int rc;
 
 	if (shopify_check_query(env, req, &shop, err) < 0)
 		return PROVIDER_REJECTED;
@@ -213,51 +296,74 @@ enum provider_status shopify_finish_install(const struct provider_env *env,
 		errorf(err, "the callback carries no code");
 		return PROVIDER_REJECTED;
 	}
-	target.domain = shop;
-	call_env.shop = &target;
-	buf_init(&url, 2048);
 	buf_init(&body, 4096);
-	http_result_init(&r);
-	if (provider_base_url(env->cfg->oauth_base, shop, &url) < 0 ||
-	    buf_puts(&url, "/admin/oauth/access_token") < 0 ||
-	    buf_puts(&body, "{\"client_id\":") < 0 ||
-	    json_escape(&body, env->cfg->client_id) < 0 ||
-	    buf_puts(&body, ",\"client_secret\":") < 0 ||
-	    json_escape(&body, env->cfg->client_secret) < 0 ||
+	/*
+	 * An expiring offline token: from 2027 Shopify refuses the calls of
+	 * a public app made with one that does not expire.
+	 */
+	if (shopify_token_body(env, &body) < 0 ||
 	    buf_puts(&body, ",\"code\":") < 0 || json_escape(&body, code) < 0 ||
-	    buf_puts(&body, ",\"expiring\":\"0\"}") < 0) {
+	    buf_puts(&body, ",\"expiring\":\"1\"}") < 0) {
 		errorf(err, "token request too long");
 		goto out;
 	}
-	rc = shopify_post_json(&call_env, url.data, &body, &r);
-	st = shopify_http_status(&r, rc, err);
-	if (st == PROVIDER_UNAUTHORIZED || st == PROVIDER_NOT_FOUND)
-		st = PROVIDER_REJECTED;
-	if (st != PROVIDER_OK)
-		goto out;
-	root = json_parse(r.body.data, r.body.len, err);
-	if (!shopify_str(root, "access_token")) {
-		errorf(err, "the token answer holds no access_token");
-		st = PROVIDER_REJECTED;
-		goto out;
-	}
 	snprintf(out->shop, sizeof(out->shop), "%s", shop);
-	snprintf(out->token, sizeof(out->token), "%s",
-		 shopify_str(root, "access_token"));
-	snprintf(out->scopes, sizeof(out->scopes), "%s",
-		 shopify_str(root, "scope") ? shopify_str(root, "scope") : "");
+	st = shopify_token_call(env, shop, &body, out, err);
 out:
-	cJSON_Delete(root);
-	http_result_release(&r);
-	buf_release(&url);
 	buf_release(&body);
 	return st;
 }
 
-static enum provider_status shopify_subscribe(const struct provider_env *env,
-					      const char *topic,
-					      const char *address,
-					      struct buf *err)
+enum provider_status shopify_refresh_token(const struct provider_env *env,
+					   const char *refresh_token,
+					   struct install_result *out,
+					   struct buf *err)
+{
+	struct buf body;
+	enum provider_status st = PROVIDER_REJECTED;
+
+	if (!env->shop || !shopify_valid_shop(env->shop->domain)) {
+		errorf(err, "no shop to refresh the token of");
+		return PROVIDER_REJECTED;
+	}
+	buf_init(&body, 4096);
+	if (shopify_token_body(env, &body) < 0 ||
+	    buf_puts(&body, ",\"grant_type\":\"refresh_token\","
+			    "\"refresh_token\":") < 0 ||
+	    json_escape(&body, refresh_token) < 0 || buf_putc(&body, '}') < 0) {
+		errorf(err, "refresh request too long");
+		goto out;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out->shop, sizeof(out->shop), "%s", env->shop->domain);
+	st = shopify_token_call(env, env->shop->domain, &body, out, err);
+	if (st == PROVIDER_OK && !out->refresh_token[0]) {
+		/* Without a new refresh token the next refresh cannot be. */
+		errorf(err, "the refresh answer holds no new refresh_token");
+		st = PROVIDER_REJECTED;
+	}
+out:
+	buf_release(&body);
+	return st;
+}
+
+/* Webhook subscriptions */
+
+/* The uninstall topic first: it must exist even if the others are refused. */
+static const char shopify_topics[][20] = {
+	"APP_UNINSTALLED", "ORDERS_CREATE",    "ORDERS_PAID",
+	"ORDERS_UPDATED",  "ORDERS_CANCELLED", "REFUNDS_CREATE",
+};
+#define SHOPIFY_NTOPICS (sizeof(shopify_topics) / sizeof(shopify_topics[0]))
+
+/*
+ * Creates one subscription: PROVIDER_OK (also when it already existed),
+ * PROVIDER_REJECTED with the platform's words in message, or the call's
+ * failure.
+ */
+static enum provider_status
+shopify_subscribe(const struct provider_env *env, const char *topic,
+		  const char *address, char message[256], struct buf *err)
 {
 	static const char query[] =
 		"mutation webhookSubscriptionCreate($topic: "
@@ -292,9 +398,11 @@ static enum provider_status shopify_subscribe(const struct provider_env *env,
 	/* "Address for this topic has already been taken": subscribed. */
 	if (ue && (!shopify_str(ue, "message") ||
 		   !strstr(shopify_str(ue, "message"), "already been taken"))) {
+		snprintf(message, 256, "%s",
+			 shopify_str(ue, "message") ? shopify_str(ue, "message")
+						    : "no reason given");
 		errorf(err, "Shopify refused the %s subscription: %s", topic,
-		       shopify_str(ue, "message") ? shopify_str(ue, "message")
-						  : "no reason given");
+		       message);
 		st = PROVIDER_REJECTED;
 	}
 out:
@@ -304,18 +412,115 @@ out:
 	return st;
 }
 
-enum provider_status shopify_register_webhooks(const struct provider_env *env,
-					       const char *address,
-					       struct buf *err)
+/* Marks ok each of our topics that Shopify holds for address, one page. */
+static enum provider_status
+shopify_list_subscriptions(const struct provider_env *env, const char *address,
+			   char cursor[512], bool found[SHOPIFY_NTOPICS],
+			   struct buf *err)
 {
-	enum provider_status st = PROVIDER_OK;
+	static const char query[] =
+		"query webhookSubscriptions($first: Int!, $after: String) { "
+		"webhookSubscriptions(first: $first, after: $after) { nodes { "
+		"id topic uri endpoint { __typename ... on WebhookHttpEndpoint "
+		"{ callbackUrl } } } pageInfo { hasNextPage endCursor } } }";
+	struct buf vars, body;
+	cJSON *root = NULL;
+	const cJSON *conn, *it, *info;
+	enum provider_status st = PROVIDER_REJECTED;
 	size_t i;
 
-	for (i = 0; i < sizeof(shopify_topics) / sizeof(shopify_topics[0]) &&
-		    st == PROVIDER_OK;
-	     i++)
-		st = shopify_subscribe(env, shopify_topics[i], address, err);
+	buf_init(&vars, 1024);
+	buf_init(&body, 2048);
+	if (buf_puts(&vars, "{\"first\":100,\"after\":") < 0 ||
+	    (cursor[0] ? json_escape(&vars, cursor) : buf_puts(&vars, "null")) <
+		    0 ||
+	    buf_putc(&vars, '}') < 0 ||
+	    shopify_body(&body, query, vars.data) < 0) {
+		errorf(err, "subscription query too long");
+		goto out;
+	}
+	st = shopify_graphql(env, &body, &root, NULL, err);
+	if (st != PROVIDER_OK)
+		goto out;
+	conn = json_get(json_get(root, "data"), "webhookSubscriptions");
+	if (!cJSON_IsArray(json_get(conn, "nodes"))) {
+		errorf(err, "the subscriptions answer holds no nodes");
+		st = PROVIDER_REJECTED;
+		goto out;
+	}
+	cJSON_ArrayForEach(it, json_get(conn, "nodes"))
+	{
+		const char *topic = shopify_str(it, "topic");
+		const char *uri = shopify_str(it, "uri");
+
+		if (!uri)
+			uri = shopify_str(json_get(it, "endpoint"),
+					  "callbackUrl");
+		if (!topic || !uri || strcmp(uri, address) != 0)
+			continue;
+		for (i = 0; i < SHOPIFY_NTOPICS; i++)
+			if (strcmp(topic, shopify_topics[i]) == 0)
+				found[i] = true;
+	}
+	info = json_get(conn, "pageInfo");
+	cursor[0] = '\0';
+	if (cJSON_IsTrue(json_get(info, "hasNextPage"))) {
+		const char *next = shopify_str(info, "endCursor");
+
+		if (!next || !next[0] || strlen(next) >= 512) {
+			errorf(err, "the subscriptions answer has more pages "
+				    "but no usable cursor");
+			st = PROVIDER_REJECTED;
+			goto out;
+		}
+		snprintf(cursor, 512, "%s", next);
+	}
+out:
+	cJSON_Delete(root);
+	buf_release(&vars);
+	buf_release(&body);
 	return st;
+}
+
+enum provider_status
+shopify_check_webhooks(const struct provider_env *env, const char *address,
+		       bool fix, struct topic_check out[PROVIDER_MAX_TOPICS],
+		       size_t *n, struct buf *err)
+{
+	bool found[SHOPIFY_NTOPICS] = {false};
+	char cursor[512] = "";
+	enum provider_status st;
+	int pages = 0;
+	size_t i;
+
+	do
+		st = shopify_list_subscriptions(env, address, cursor, found,
+						err);
+	while (st == PROVIDER_OK && cursor[0] && ++pages < 50);
+	if (st != PROVIDER_OK)
+		return st;
+	for (i = 0; i < SHOPIFY_NTOPICS; i++) {
+		struct topic_check *c = &out[i];
+
+		memset(c, 0, sizeof(*c));
+		snprintf(c->topic, sizeof(c->topic), "%s", shopify_topics[i]);
+		c->state = found[i] ? TOPIC_OK : TOPIC_MISSING;
+		if (found[i] || !fix)
+			continue;
+		/* One refusal must not keep the others (uninstall first). */
+		buf_reset(err);
+		st = shopify_subscribe(env, c->topic, address, c->message, err);
+		if (st == PROVIDER_OK)
+			c->state = TOPIC_OK;
+		else if (st == PROVIDER_REJECTED && c->message[0])
+			c->state = TOPIC_REFUSED;
+		else
+			snprintf(c->message, sizeof(c->message),
+				 "could not be created: %s", buf_str(err));
+	}
+	buf_reset(err);
+	*n = SHOPIFY_NTOPICS;
+	return PROVIDER_OK;
 }
 
 enum provider_status shopify_describe_shop(const struct provider_env *env,

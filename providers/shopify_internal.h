@@ -48,9 +48,15 @@ enum provider_status shopify_finish_install(const struct provider_env *env,
 					    struct install_result *out,
 					    struct buf *err);
 
-enum provider_status shopify_register_webhooks(const struct provider_env *env,
-					       const char *address,
-					       struct buf *err);
+enum provider_status shopify_refresh_token(const struct provider_env *env,
+					   const char *refresh_token,
+					   struct install_result *out,
+					   struct buf *err);
+
+enum provider_status
+shopify_check_webhooks(const struct provider_env *env, const char *address,
+		       bool fix, struct topic_check out[PROVIDER_MAX_TOPICS],
+		       size_t *n, struct buf *err);
 
 enum provider_status shopify_describe_shop(const struct provider_env *env,
 					   struct shop_info *out,

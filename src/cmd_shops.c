@@ -32,6 +32,11 @@ static const struct cli_cmd shop_verbs[] = {
 	 "--no-secret drops the shop's own secret: the app's signs again)"},
 	{"list", shops_list, "shops list [--json]",
 	 "shops with platform, status and install time"},
+	{"check", cmd_shops_check, "shops check [--shop S] [--json] [--fix]",
+	 "each webhook topic a shop needs, as the platform holds it (ok,\n"
+	 "missing, or refused with the platform's words), and the token's\n"
+	 "state; --fix creates what is missing; exits 1 while anything is\n"
+	 "missing or refused, or the platform could not be asked"},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -55,6 +60,7 @@ static int describe(const struct config *cfg, const char *platform,
 	p = platforms_find(&set, platform);
 	if (!p)
 		return errorf(err, "no platform '%s'", platform);
+	memset(&env, 0, sizeof(env));
 	env.cfg = &p->cfg;
 	env.shop = &ps;
 	env.http = http_client_new(15000);
@@ -181,7 +187,9 @@ static int shops_add(int argc, char **argv)
 	    (secret && shop_seal_webhook_secret(platform, domain, secret,
 						&sealed_secret, &err) < 0) ||
 	    store_tx_begin(st, &tx, &err) < 0 ||
-	    store_shop_put(tx, &shop, sealed.data, &id, &err) < 0 ||
+	    store_shop_put(tx, &shop,
+			   &(struct shop_tokens){sealed.data, NULL, 0, 0, 0},
+			   &id, &err) < 0 ||
 	    ((secret || no_secret) &&
 	     store_shop_set_webhook_secret(
 		     tx, id, secret ? sealed_secret.data : NULL, &err) < 0) ||
@@ -223,8 +231,8 @@ static int print_shop(void *ctx, const struct shop *s)
 		return 0;
 	}
 	format_iso8601(s->installed_at, stamp);
-	printf("%-4lld %-8s %-32s %-4s %-12s %s%s\n", (long long)s->id,
-	       s->platform, s->domain, s->currency, s->status, stamp,
+	printf("%-4lld %-8s %-32s %-4s %-13s %s%s\n", (long long)s->id,
+	       s->platform, s->domain, s->currency, shop_status(s), stamp,
 	       s->own_webhook_secret ? "  own webhook secret" : "");
 	return 0;
 }

@@ -3,6 +3,8 @@
 #define AFFILIATED_COMMANDS_H
 
 int cmd_shops(int argc, char **argv);
+/* `shops check`, in cmd_shops_check.c */
+int cmd_shops_check(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_privacy(int argc, char **argv);
 int cmd_programs(int argc, char **argv);

@@ -71,7 +71,15 @@ void shop_release(struct shop *s)
 	free(s->currency);
 	free(s->status);
 	free(s->scopes);
+	free(s->reauth_reason);
 	memset(s, 0, sizeof(*s));
+}
+
+const char *shop_status(const struct shop *s)
+{
+	if (s->reauth_needed && s->status && strcmp(s->status, "active") == 0)
+		return "reauth_needed";
+	return s->status ? s->status : "";
 }
 
 void program_init(struct program *p)

@@ -21,6 +21,10 @@ struct shop {
 	char *scopes;
 	int64_t installed_at;
 	bool own_webhook_secret; /* webhooks signed with its own (custom app) */
+	int64_t token_expires_at; /* 0: the token does not expire */
+	int64_t token_refresh_at; /* when to refresh it; 0: never */
+	bool reauth_needed;	  /* the platform refused a refresh for good */
+	char *reauth_reason;
 };
 
 enum program_kind { PROGRAM_REFERRAL, PROGRAM_AFFILIATE };
@@ -90,6 +94,11 @@ struct affiliate {
 };
 
 void shop_release(struct shop *s);
+/*
+ * The shop's status as users see it: "reauth_needed" for an active shop
+ * whose token the platform refused to refresh, else the stored status.
+ */
+const char *shop_status(const struct shop *s);
 void program_init(struct program *p);
 void program_release(struct program *p);
 void program_add_rule(struct program *p, enum rule_kind kind, const char *match,

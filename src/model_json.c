@@ -37,8 +37,12 @@ cJSON *shop_json(const struct shop *s)
 	json_add_str(o, "shop", s->domain);
 	json_add_str(o, "name", s->name);
 	json_add_str(o, "currency", s->currency);
-	json_add_str(o, "status", s->status);
+	json_add_str(o, "status", shop_status(s));
 	add_time(o, "installed_at", s->installed_at);
+	if (s->token_expires_at > 0)
+		add_time(o, "token_expires_at", s->token_expires_at);
+	if (s->reauth_needed)
+		json_add_str(o, "reauth_reason", s->reauth_reason);
 	cJSON_AddBoolToObject(o, "own_webhook_secret", s->own_webhook_secret);
 	return o;
 }

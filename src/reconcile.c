@@ -93,12 +93,12 @@ static int record(struct store *st, int64_t shop_id,
 static int walk_pages(struct shop_handle *h, struct http_client *http,
 		      int64_t since, struct pass *pass, struct buf *err)
 {
-	struct provider_env env = {&h->platform->cfg, &h->ps, http,
-				   clock_now()};
+	struct provider_env env;
 	struct order_page_cursor cursor;
 	enum provider_status st;
 	int waits = 0;
 
+	shop_handle_env(h, pass->st, http, &env);
 	memset(&cursor, 0, sizeof(cursor));
 	do {
 		st = provider_list_orders(h->platform->provider, &env, since,

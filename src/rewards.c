@@ -31,8 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DUE_BATCH 200
-#define IDLE_MS	  1000
+/* Seconds between looks at a shop waiting for a new sign-in. */
+#define REAUTH_WAIT 300
+#define DUE_BATCH   200
+#define IDLE_MS	    1000
 
 struct sender {
 	struct app *app;
@@ -204,18 +206,43 @@ static int record(struct sender *s, const struct reward *r,
 	return rc;
 }
 
+/*
+ * A shop waiting for its merchant to open the app again: its rewards wait
+ * too (they are owed), checked again every few minutes.
+ */
+static void park(struct sender *s, const struct reward *r, const char *why)
+{
+	struct store_tx *tx;
+	struct buf err;
+
+	buf_init(&err, BUF_SMALL);
+	if (store_tx_begin(s->app->store, &tx, &err) == 0) {
+		if (store_reward_park(tx, r->id, clock_now() + REAUTH_WAIT, why,
+				      &err) == 0)
+			store_tx_commit(tx, &err);
+		else
+			store_tx_rollback(tx);
+	}
+	if (err.len)
+		log_error("reward.park_failed", "reward=%lld error=\"%s\"",
+			  (long long)r->id, buf_str(&err));
+	log_info("reward.waits_for_reauth", "reward=%lld shop_id=%lld",
+		 (long long)r->id, (long long)r->shop_id);
+	buf_release(&err);
+}
+
 static enum provider_status call(struct sender *s, const struct reward *r,
-				 const struct reward_ctx *c,
+				 struct reward_ctx *c,
 				 struct reward_result *res, struct buf *err)
 {
 	const struct provider *p = c->shop.platform->provider;
-	struct provider_env env = {&c->shop.platform->cfg, &c->shop.ps, s->http,
-				   clock_now()};
+	struct provider_env env;
 	struct reward_request req;
 	char title[200];
 	bool gift = strcmp(r->kind, "gift_card") == 0;
 	enum provider_status st;
 
+	shop_handle_env(&c->shop, s->app->store, s->http, &env);
 	snprintf(title, sizeof(title), "%s for %s",
 		 r->commission_id ? "Reward" : "Friend discount",
 		 c->have_aff ? c->aff.name : "an affiliate");
@@ -226,8 +253,14 @@ static enum provider_status call(struct sender *s, const struct reward *r,
 	req.value = r->value;
 	req.currency = r->currency;
 	req.exponent = money_exponent(r->currency);
-	req.customer_id =
-		r->commission_id && c->have_aff ? c->aff.customer_id : NULL;
+	/*
+	 * A coupon is limited to the affiliate's customer account; a gift
+	 * card names nobody: naming a customer needs Shopify's
+	 * write_customers scope, and the code reaches the affiliate by email.
+	 */
+	req.customer_id = r->commission_id && c->have_aff && !gift
+				  ? c->aff.customer_id
+				  : NULL;
 	req.usage_limit = r->commission_id ? 1 : 0;
 	memset(res, 0, sizeof(*res));
 	st = gift ? provider_create_gift_card(p, &env, &req, res, err)
@@ -306,6 +339,13 @@ static void send_one(struct sender *s, const struct reward *r)
 		record(s, r, PROVIDER_REJECTED, &res, buf_str(&err));
 		goto out;
 	}
+	if (c.shop.shop.reauth_needed) {
+		park(s, r,
+		     "waiting for the merchant to open the app again "
+		     "(the platform refused to refresh the token)");
+		close_ctx(&c);
+		goto out;
+	}
 	if (!c.shop.platform || !c.shop.ps.token) {
 		record(s, r, PROVIDER_UNAUTHORIZED, &res,
 		       "the shop is uninstalled or its platform is turned off");
@@ -339,6 +379,8 @@ static void send_one(struct sender *s, const struct reward *r)
 	} else if (st == PROVIDER_UNSUPPORTED &&
 		   strcmp(r->kind, "gift_card") == 0) {
 		fall_back_to_coupon(s, r, &err);
+	} else if (st == PROVIDER_UNAUTHORIZED && c.shop.shop.reauth_needed) {
+		park(s, r, buf_str(&err));
 	} else {
 		if (st == PROVIDER_RETRY && res.retry_after_ms > 0)
 			metrics_inc(s->throttled);

@@ -1,6 +1,8 @@
 #include "shop_access.h"
 #include "seal.h"
 #include "store/store_shops.h"
+#include "token_refresh.h"
+#include "util/clock.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -51,7 +53,6 @@ int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
 		     int64_t shop_id, struct shop_handle *h, struct buf *err)
 {
 	struct buf sealed;
-	char ctx[300];
 	int rc;
 
 	memset(h, 0, sizeof(*h));
@@ -68,19 +69,59 @@ int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
 	h->ps.domain = h->shop.domain;
 	h->ps.currency = h->shop.currency;
 	rc = store_shop_token(tx, shop_id, &sealed, err);
-	if (rc == 1) {
-		token_context(h->shop.platform, h->shop.domain, ctx,
-			      sizeof(ctx));
-		rc = seal_decrypt(&h->token, ctx, sealed.data, err);
-		if (rc == 0)
-			h->ps.token = buf_str(&h->token);
-	}
+	if (rc == 1)
+		rc = shop_handle_unseal(h, sealed.data, err);
 	buf_release(&sealed);
 	if (rc < 0) {
 		shop_handle_release(h);
 		return -1;
 	}
 	return 0;
+}
+
+int shop_handle_unseal(struct shop_handle *h, const char *sealed,
+		       struct buf *err)
+{
+	char ctx[300];
+
+	token_context(h->shop.platform, h->shop.domain, ctx, sizeof(ctx));
+	if (h->token.data)
+		OPENSSL_cleanse(h->token.data, h->token.cap);
+	buf_reset(&h->token);
+	h->ps.token = NULL;
+	if (seal_decrypt(&h->token, ctx, sealed, err) < 0)
+		return -1;
+	h->ps.token = buf_str(&h->token);
+	return 0;
+}
+
+static bool keeper_due(const struct token_keeper *k, int64_t now)
+{
+	const struct shop_handle *h = k->ctx;
+
+	return h->shop.token_refresh_at > 0 && now >= h->shop.token_refresh_at;
+}
+
+static enum provider_status keeper_refresh(const struct token_keeper *k,
+					   bool forced, struct buf *err)
+{
+	return token_refresh(k->ctx, forced, err);
+}
+
+void shop_handle_env(struct shop_handle *h, struct store *st,
+		     struct http_client *http, struct provider_env *env)
+{
+	h->store = st;
+	h->http = http;
+	h->keeper.due = keeper_due;
+	h->keeper.refresh = keeper_refresh;
+	h->keeper.ctx = h;
+	memset(env, 0, sizeof(*env));
+	env->cfg = h->platform ? &h->platform->cfg : NULL;
+	env->shop = &h->ps;
+	env->http = http;
+	env->now = clock_now();
+	env->tokens = &h->keeper;
 }
 
 void shop_handle_release(struct shop_handle *h)

@@ -16,6 +16,10 @@ struct shop_handle {
 	struct buf token; /* in clear; wiped on release */
 	struct provider_shop ps;
 	const struct platform *platform; /* NULL when turned off */
+	/* set by shop_handle_env: where a refreshed token is kept */
+	struct token_keeper keeper;
+	struct store *store;
+	struct http_client *http;
 };
 
 /*
@@ -25,6 +29,16 @@ struct shop_handle {
 int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
 		     int64_t shop_id, struct shop_handle *h, struct buf *err);
 void shop_handle_release(struct shop_handle *h);
+/*
+ * The env for API calls about the shop (h must stay open while it is
+ * used): its token is refreshed through st when it is about to expire
+ * or is refused (token_refresh.h).
+ */
+void shop_handle_env(struct shop_handle *h, struct store *st,
+		     struct http_client *http, struct provider_env *env);
+/* Puts the token in clear into h, from its sealed form. */
+int shop_handle_unseal(struct shop_handle *h, const char *sealed,
+		       struct buf *err);
 
 /* Seals a token for the shop into out. */
 int shop_seal_token(const char *platform, const char *domain, const char *token,

@@ -119,12 +119,19 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 					     &err)) == 0)
 		free(r.id);
 	if (rc == 0) {
-		struct provider_env env = {&h.platform->cfg, &h.ps, wk->http,
-					   clock_now()};
+		struct provider_env env;
+
+		shop_handle_env(&h, app->store, wk->http, &env);
 
 		f->tried = true;
 		f->status = provider_fetch_order(h.platform->provider, &env, id,
 						 &f->order, &err);
+		/*
+		 * Waiting for the merchant to open the app again is no fault
+		 * of the delivery: it is tried again later, not failed.
+		 */
+		if (f->status == PROVIDER_UNAUTHORIZED && h.shop.reauth_needed)
+			f->status = PROVIDER_RETRY;
 	}
 	snprintf(f->error, sizeof(f->error), "%s", buf_str(&err));
 	shop_handle_release(&h);

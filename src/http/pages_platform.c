@@ -17,6 +17,8 @@
 #include "platform.h"
 #include "shop_access.h"
 #include "store/store_shops.h"
+#include "token_refresh.h"
+#include "webhook_check.h"
 #include "store/store_platform.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
@@ -252,6 +254,7 @@ static void fill_env(struct provider_env *env, const struct platform *p,
 	env->shop = shop;
 	env->http = http;
 	env->now = clock_now();
+	env->tokens = NULL;
 }
 
 static bool public_https(const struct app *app)
@@ -352,26 +355,44 @@ static int save_shop(struct app *app, const struct platform *p,
 {
 	struct shop shop;
 	struct store_tx *tx = NULL;
-	struct buf sealed;
+	struct shop_tokens tokens = {NULL, NULL, 0, 0, 0};
+	struct buf sealed, sealed_refresh;
+	int64_t now = clock_now();
 	int rc = -1;
 
 	memset(&shop, 0, sizeof(shop));
 	buf_init(&sealed, 8192);
+	buf_init(&sealed_refresh, 8192);
 	shop.platform = xstrdup(p->provider->name);
 	shop.domain = xstrdup(res->shop);
 	shop.name = xstrdup(info->name);
 	shop.currency = xstrdup(info->currency);
 	shop.scopes = xstrdup(res->scopes);
+	if (res->refresh_token[0]) {
+		tokens.expires_at = now + res->expires_in;
+		tokens.refresh_at = token_refresh_at(now, res->expires_in);
+		tokens.refresh_expires_at =
+			res->refresh_expires_in > 0
+				? now + res->refresh_expires_in
+				: 0;
+	}
 	if (shop_seal_token(p->provider->name, res->shop, res->token, &sealed,
 			    err) == 0 &&
+	    (!res->refresh_token[0] ||
+	     shop_seal_token(p->provider->name, res->shop, res->refresh_token,
+			     &sealed_refresh, err) == 0) &&
 	    store_tx_begin(app->store, &tx, err) == 0) {
-		rc = store_shop_put(tx, &shop, sealed.data, id, err);
+		tokens.access = sealed.data;
+		tokens.refresh =
+			res->refresh_token[0] ? sealed_refresh.data : NULL;
+		rc = store_shop_put(tx, &shop, &tokens, id, err);
 		if (rc == 0)
 			rc = store_tx_commit(tx, err);
 		else
 			store_tx_rollback(tx);
 	}
 	buf_release(&sealed);
+	buf_release(&sealed_refresh);
 	shop_release(&shop);
 	return rc;
 }
@@ -387,24 +408,27 @@ static void install_failed(struct response *resp, int status,
 		       buf_str(err));
 }
 
+/*
+ * Subscribes the webhooks through the platform's API, where it has one,
+ * and records each topic's state: a refused topic does not fail the
+ * install (the merchant's admin says what is missing and why).
+ */
 static void subscribe_webhooks(struct app *app, const struct platform *p,
-			       struct provider_env *env)
+			       int64_t shop_id)
 {
-	struct buf address, err;
+	struct webhook_check check;
+	struct buf err;
 
 	if (!(p->provider->caps & PROVIDER_CAN_API_WEBHOOKS))
 		return;
-	buf_init(&address, 2048);
 	buf_init(&err, BUF_SMALL);
-	if (buf_printf(&address, "%s/webhooks/%s",
-		       config_get(app->cfg, CFG_SERVER_PUBLIC_URL),
-		       p->provider->name) == 0 &&
-	    provider_register_webhooks(p->provider, env, address.data, &err) !=
-		    PROVIDER_OK)
+	if (webhook_check_shop(app->store, &app->platforms, app->cfg, shop_id,
+			       true, &check, &err) < 0 ||
+	    check.error[0])
 		log_error("install.webhooks_failed",
-			  "platform=%s shop=%s error=\"%s\"", p->provider->name,
-			  env->shop->domain, buf_str(&err));
-	buf_release(&address);
+			  "platform=%s shop_id=%lld error=\"%s%s\"",
+			  p->provider->name, (long long)shop_id, buf_str(&err),
+			  check.error);
 	buf_release(&err);
 }
 
@@ -464,7 +488,7 @@ static void page_callback(struct app *app, struct request *req,
 		install_failed(resp, 503, p, "saving the shop", &err);
 		goto out;
 	}
-	subscribe_webhooks(app, p, &env);
+	subscribe_webhooks(app, p, shop_id);
 	log_info("install.done", "platform=%s shop=%s shop_id=%lld",
 		 p->provider->name, res.shop, (long long)shop_id);
 	/*
@@ -483,7 +507,7 @@ static void page_callback(struct app *app, struct request *req,
 	}
 	response_redirect(resp, 302, merchant_landing(app, shop_id));
 out:
-	OPENSSL_cleanse(res.token, sizeof(res.token));
+	OPENSSL_cleanse(&res, sizeof(res));
 	http_client_free(http);
 	buf_release(&err);
 }

@@ -317,6 +317,38 @@ static const char *const steps[] = {
 	 * NULL: the deliveries are signed with the app's secret.
 	 */
 	"ALTER TABLE shops ADD COLUMN webhook_secret TEXT;",
+
+	/*
+	 * 9: expiring tokens. The refresh token is sealed like the access
+	 * token; token_expires_at 0 means a token that does not expire (a
+	 * custom app's). refresh_lease_until is the one refresh in flight
+	 * for the shop, across threads and processes: a refresh rotates the
+	 * refresh token, so two at once leave one holder with a dead one.
+	 * reauth_needed: the platform refused the refresh for good; the
+	 * merchant must open the app again. webhook_topics: what the last
+	 * check of the platform's subscriptions found, per topic.
+	 */
+	"ALTER TABLE shops ADD COLUMN refresh_token TEXT;"
+	"ALTER TABLE shops ADD COLUMN token_expires_at INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE shops ADD COLUMN token_refresh_at INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE shops ADD COLUMN refresh_expires_at INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE shops ADD COLUMN refresh_lease_until INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE shops ADD COLUMN refresh_failures INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE shops ADD COLUMN reauth_needed INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE shops ADD COLUMN reauth_reason TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE webhook_topics ("
+	" shop_id INTEGER NOT NULL REFERENCES shops(id),"
+	" topic TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('ok', 'missing', 'refused')),"
+	" message TEXT NOT NULL DEFAULT '',"
+	" checked_at INTEGER NOT NULL,"
+	" PRIMARY KEY (shop_id, topic));",
 };
 
 int migrations_count(void)

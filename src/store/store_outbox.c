@@ -321,6 +321,17 @@ int store_reward_again(struct store_tx *tx, int64_t id, int64_t next_at,
 	return update_one(tx, sql, id, error, next_at, err) < 0 ? -1 : 0;
 }
 
+int store_reward_park(struct store_tx *tx, int64_t id, int64_t next_at,
+		      const char *error, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET status = 'pending', next_attempt_at = ?3,"
+		" attempts = max(attempts - 1, 0), last_error = ?2,"
+		" updated_at = ?4 WHERE id = ?1";
+
+	return update_one(tx, sql, id, error, next_at, err) < 0 ? -1 : 0;
+}
+
 int store_reward_fail(struct store_tx *tx, int64_t id, const char *error,
 		      struct buf *err)
 {

@@ -74,6 +74,13 @@ int store_reward_again(struct store_tx *tx, int64_t id, int64_t next_at,
 		       const char *error, struct buf *err);
 int store_reward_fail(struct store_tx *tx, int64_t id, const char *error,
 		      struct buf *err);
+/*
+ * Back to pending until next_at without counting the attempt: the shop
+ * cannot be called until its merchant signs in again, which is no fault
+ * of the reward's.
+ */
+int store_reward_park(struct store_tx *tx, int64_t id, int64_t next_at,
+		      const char *error, struct buf *err);
 /* The reward becomes a coupon of the same value (gift cards refused). */
 int store_reward_as_coupon(struct store_tx *tx, int64_t id, const char *note,
 			   struct buf *err);

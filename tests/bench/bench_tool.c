@@ -107,7 +107,9 @@ static int64_t add_shop(struct store *st, const char *token)
 	shop.currency = xstrdup("USD");
 	shop.scopes = xstrdup("");
 	if (shop_seal_token("shopify", SHOP, token, &sealed, &err) < 0 ||
-	    store_shop_put(tx, &shop, sealed.data, &id, &err) < 0)
+	    store_shop_put(tx, &shop,
+			   &(struct shop_tokens){sealed.data, NULL, 0, 0, 0},
+			   &id, &err) < 0)
 		die("shop", &err);
 	commit(tx);
 	shop_release(&shop);

@@ -65,8 +65,11 @@ void seed_shopify_shop(struct seeded *s, const char *domain, const char *name,
 	buf_init(&sealed, 4096);
 	assert_int_equal(
 		shop_seal_token("shopify", domain, token, &sealed, NULL), 0);
-	assert_int_equal(
-		store_shop_put(tx, &shop, sealed.data, &s->shop_id, NULL), 0);
+	assert_int_equal(store_shop_put(tx, &shop,
+					&(struct shop_tokens){sealed.data, NULL,
+							      0, 0, 0},
+					&s->shop_id, NULL),
+			 0);
 	seed_commit(tx);
 	buf_release(&sealed);
 	shop_release(&shop);

@@ -63,7 +63,7 @@ static void world_start(struct world *w, const char *const *extra)
 	};
 	w->shop = (struct provider_shop){1, STORE, SIM_TOKEN, "USD"};
 	w->env = (struct provider_env){&w->cfg, &w->shop, http_client_new(5000),
-				       0};
+				       0, NULL};
 }
 
 static void world_stop(struct world *w)

@@ -465,9 +465,17 @@ static void test_register_webhooks(void **state)
 	world_start(&w, NULL, 2000);
 	buf_init(&err, BUF_SMALL);
 	for (round = 0; round < 2; round++) {
-		if (sp->register_webhooks(&w.env, HOOK_URL, &err) !=
-		    PROVIDER_OK)
+		struct topic_check checks[PROVIDER_MAX_TOPICS];
+		size_t nchecks = 0;
+
+		if (sp->check_webhooks(&w.env, HOOK_URL, true, checks, &nchecks,
+				       &err) != PROVIDER_OK)
 			fail_msg("round %d: %s", round, buf_str(&err));
+		assert_int_equal(nchecks, COUNT(topics));
+		/* The uninstall topic first: it must never wait on others. */
+		assert_string_equal(checks[0].topic, "APP_UNINSTALLED");
+		for (i = 0; i < nchecks; i++)
+			assert_int_equal(checks[i].state, TOPIC_OK);
 		st = sim_state(&w);
 		assert_int_equal(state_count(st, "webhooks"), COUNT(topics));
 		for (i = 0; i < COUNT(topics); i++) {
@@ -994,8 +1002,14 @@ static void test_fault(void **state)
 	assert_int_equal(sp->find_gift_card(&w.env, card.code, &out, &err),
 			 c->want);
 	assert_int_equal(sp->describe_shop(&w.env, &info, &err), c->want);
-	assert_int_equal(sp->register_webhooks(&w.env, HOOK_URL, &err),
-			 c->want);
+	{
+		struct topic_check checks[PROVIDER_MAX_TOPICS];
+		size_t n = 0;
+
+		assert_int_equal(sp->check_webhooks(&w.env, HOOK_URL, true,
+						    checks, &n, &err),
+				 c->want);
+	}
 	assert_int_equal(sp->fetch_order(&w.env, "1", &o, &err), c->want);
 	memset(&cursor, 0, sizeof(cursor));
 	assert_int_equal(
@@ -1280,7 +1294,7 @@ int main(void)
 	} while (0)
 
 	ADD(test_oauth, NULL, "oauth round trip");
-	ADD(test_register_webhooks, NULL, "register_webhooks twice");
+	ADD(test_register_webhooks, NULL, "check_webhooks --fix twice");
 	ADD(test_describe_shop, NULL, "describe_shop");
 	for (i = 0; i < COUNT(coupon_cases); i++)
 		ADD(test_coupon, &coupon_cases[i], "create_coupon %s",

@@ -67,8 +67,9 @@ static inline int64_t fx_shop_add(struct fx *f, const char *domain,
 	s.name = xstrdup(domain);
 	s.currency = xstrdup(currency);
 	s.scopes = xstrdup("");
-	fx_fail_on(store_shop_put(f->tx, &s, NULL, &id, &f->err), f,
-		   "store_shop_put");
+	fx_fail_on(store_shop_put(f->tx, &s, &(struct shop_tokens){0}, &id,
+				  &f->err),
+		   f, "store_shop_put");
 	shop_release(&s);
 	return id;
 }

@@ -1089,7 +1089,7 @@ static void test_members(void **state)
 				 PROVIDER_UNSOLICITED_INSTALL);
 	assert_null(ecwid_provider.create_gift_card);
 	assert_null(ecwid_provider.find_gift_card);
-	assert_null(ecwid_provider.register_webhooks);
+	assert_null(ecwid_provider.check_webhooks);
 	assert_null(ecwid_provider.parse_refund);
 	assert_non_null(js);
 	assert_non_null(strstr(js, "ec.order.extraFields.ref"));

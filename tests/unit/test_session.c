@@ -113,7 +113,11 @@ static int open_store(void **state)
 	sh.platform = platform;
 	sh.domain = domain;
 	assert_int_equal(store_tx_begin(f.st, &tx, &err), 0);
-	assert_int_equal(store_shop_put(tx, &sh, "sealed", &f.shop, &err), 0);
+	assert_int_equal(
+		store_shop_put(tx, &sh,
+			       &(struct shop_tokens){"sealed", NULL, 0, 0, 0},
+			       &f.shop, &err),
+		0);
 	assert_int_equal(store_tx_commit(tx, &err), 0);
 	buf_release(&err);
 	*state = &f;

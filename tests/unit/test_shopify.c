@@ -1590,7 +1590,7 @@ static void install_query(const struct install_case *c, const char *secret,
 static void test_install(void **state)
 {
 	const struct install_case *c = *state;
-	struct provider_env env = {&install_cfg, NULL, NULL, NOW};
+	struct provider_env env = {&install_cfg, NULL, NULL, NOW, NULL};
 	struct provider_request req;
 	struct table t;
 	struct buf location, err;

@@ -1,0 +1,29 @@
+/*
+ * Expiring API tokens (Shopify's offline tokens from 2027): a shop's
+ * token is refreshed a little before it expires and once when the
+ * platform refuses it. Each refresh rotates the refresh token, and the
+ * old one dies once the new one is used, so exactly one refresh per shop
+ * runs at a time, across threads and processes (a lease on the shop's
+ * row); the others wait for its result and take the token it stored.
+ */
+#ifndef AFFILIATED_TOKEN_REFRESH_H
+#define AFFILIATED_TOKEN_REFRESH_H
+
+#include "providers/provider.h"
+#include "shop_access.h"
+
+/* When to refresh a token that lasts expires_in seconds from now. */
+int64_t token_refresh_at(int64_t now, int64_t expires_in);
+
+/*
+ * Makes h's token fresh: PROVIDER_OK (h->ps.token is the new one),
+ * PROVIDER_RETRY (a failure that may pass: try later) or
+ * PROVIDER_UNAUTHORIZED (cannot be refreshed, or the platform refused
+ * the refresh for good: the shop is marked reauth_needed). forced: the
+ * platform refused the token h holds, so it must change even if its
+ * expiry is still far.
+ */
+enum provider_status token_refresh(struct shop_handle *h, bool forced,
+				   struct buf *err);
+
+#endif

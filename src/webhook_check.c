@@ -1,0 +1,126 @@
+#include "webhook_check.h"
+#include "http_client.h"
+#include "log.h"
+#include "metrics.h"
+#include "shop_access.h"
+#include "store/store_shops.h"
+#include "util/clock.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int record(struct store *st, int64_t shop_id,
+		  const struct webhook_check *c, struct buf *err)
+{
+	struct store_tx *tx;
+	size_t i;
+
+	if (store_tx_begin(st, &tx, err) < 0)
+		return -1;
+	if (store_shop_topics_clear(tx, shop_id, err) < 0)
+		goto fail;
+	for (i = 0; i < c->ntopics; i++)
+		if (store_shop_topic_put(tx, shop_id, c->topics[i].topic,
+					 topic_state_str(c->topics[i].state),
+					 c->topics[i].message, err) < 0)
+			goto fail;
+	return store_tx_commit(tx, err);
+fail:
+	store_tx_rollback(tx);
+	return -1;
+}
+
+static void token_state(const struct shop_handle *h, char out[64])
+{
+	snprintf(out, 64, "%s",
+		 h->shop.reauth_needed		? "reauth_needed"
+		 : !h->ps.token			? "none"
+		 : h->shop.token_expires_at > 0 ? "expiring"
+						: "does_not_expire");
+}
+
+bool webhook_check_incomplete(const struct webhook_check *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntopics; i++)
+		if (c->topics[i].state != TOPIC_OK)
+			return true;
+	return false;
+}
+
+int webhook_check_shop(struct store *st, const struct platform_set *set,
+		       const struct config *cfg, int64_t shop_id, bool fix,
+		       struct webhook_check *out, struct buf *err)
+{
+	struct shop_handle h;
+	struct provider_env env;
+	struct http_client *http = NULL;
+	struct store_tx *tx;
+	struct buf address, why;
+	enum provider_status ps;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_read_begin(st, &tx, err) < 0)
+		return -1;
+	rc = shop_handle_open(tx, set, shop_id, &h, err);
+	store_tx_rollback(tx);
+	if (rc < 0)
+		return -1;
+	token_state(&h, out->token_state);
+	buf_init(&address, 1024);
+	buf_init(&why, BUF_SMALL);
+	if (!h.platform ||
+	    !(h.platform->provider->caps & PROVIDER_CAN_API_WEBHOOKS))
+		goto out;
+	out->supported = true;
+	if (!h.ps.token || strcmp(h.shop.status, "active") != 0) {
+		snprintf(out->error, sizeof(out->error),
+			 "the shop is not installed");
+		goto out;
+	}
+	if (buf_printf(&address, "%s/webhooks/%s",
+		       config_get(cfg, CFG_SERVER_PUBLIC_URL),
+		       h.platform->provider->name) < 0) {
+		rc = errorf(err, "public_url too long");
+		goto out;
+	}
+	http = http_client_new(15000);
+	shop_handle_env(&h, st, http, &env);
+	ps = provider_check_webhooks(h.platform->provider, &env, address.data,
+				     fix, out->topics, &out->ntopics, &why);
+	token_state(&h, out->token_state);
+	if (ps != PROVIDER_OK) {
+		snprintf(out->error, sizeof(out->error), "%s: %s",
+			 provider_status_str(ps), buf_str(&why));
+		log_warn("webhooks.check_failed", "shop=%s error=\"%s\"",
+			 h.shop.domain, out->error);
+		goto out;
+	}
+	rc = record(st, shop_id, out, err);
+	{
+		size_t i;
+
+		for (i = 0; i < out->ntopics; i++)
+			if (out->topics[i].state != TOPIC_OK)
+				log_warn("webhooks.topic",
+					 "shop=%s topic=%s state=%s "
+					 "message=\"%s\"",
+					 h.shop.domain, out->topics[i].topic,
+					 topic_state_str(out->topics[i].state),
+					 out->topics[i].message);
+	}
+	metrics_inc(metrics_counter(
+		"affiliated_webhook_checks_total",
+		"Checks of the platforms' webhook subscriptions",
+		webhook_check_incomplete(out) ? "result=\"incomplete\""
+					      : "result=\"ok\""));
+out:
+	if (http)
+		http_client_free(http);
+	buf_release(&address);
+	buf_release(&why);
+	shop_handle_release(&h);
+	return rc;
+}
