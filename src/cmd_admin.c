@@ -2,6 +2,7 @@
 #include "cmd_admin.h"
 #include "cli.h"
 #include "store/store.h"
+#include "util/clock.h"
 
 #include <stdio.h>
 
@@ -56,6 +57,7 @@ int cmd_check_config(int argc, char **argv)
 	if (cli_load_config(&cfg) < 0)
 		return EXIT_FAIL;
 	config_print(&cfg, stdout);
+	config_warnings(&cfg, clock_now(), stderr);
 	printf("\n; configuration OK\n");
 	config_release(&cfg);
 	return EXIT_OK;

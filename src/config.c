@@ -9,6 +9,7 @@
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXAMPLE_PATH "config/affiliated.conf.example"
@@ -40,6 +41,11 @@ const struct config_def config_defs[CFG__COUNT] = {
 	{"server", "reconcile_interval", CONFIG_INT, "900", 0, 86400, false,
 	 "seconds between passes that fetch orders no webhook delivered "
 	 "(0: off)"},
+	/* CFG_SERVER_SUBSCRIPTIONS_INTERVAL */
+	{"server", "subscriptions_interval", CONFIG_INT, "3600", 0, 86400,
+	 false,
+	 "seconds between checks that the platforms still hold our webhook "
+	 "subscriptions, re-creating missing ones (0: only at start)"},
 	/* CFG_STORE_PATH */
 	{"store", "path", CONFIG_STRING, "data/affiliated.db", 0, 0, false,
 	 "SQLite database file; its directory must be writable"},
@@ -61,8 +67,9 @@ const struct config_def config_defs[CFG__COUNT] = {
 	 "write_gift_cards",
 	 0, 0, false, "access scopes asked for at install"},
 	/* CFG_SHOPIFY_API_VERSION */
-	{"shopify", "api_version", CONFIG_STRING, "2025-10", 0, 0, false,
-	 "Admin API version used for every call"},
+	{"shopify", "api_version", CONFIG_STRING, "2026-10", 0, 0, false,
+	 "Admin API version used for every call; Shopify supports each for "
+	 "12 months"},
 	/* CFG_SHOPIFY_BASE_URL */
 	{"shopify", "base_url", CONFIG_STRING, "https://{shop}", 0, 0, false,
 	 "shop base URL; {shop} is the myshopify domain (tests: a simulator)"},
@@ -589,4 +596,61 @@ const char *config_default_path(const char *flag)
 	if (access(LOCAL_PATH, F_OK) == 0)
 		return LOCAL_PATH;
 	return EXAMPLE_PATH;
+}
+
+/* Months since year 0 of "YYYY-MM", or -1 when it is not that form. */
+static int64_t version_months(const char *v)
+{
+	int64_t y = 0, m = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		y = y * 10 + (v[i] - '0');
+	}
+	if (v[4] != '-' || v[5] < '0' || v[5] > '1' || v[6] < '0' ||
+	    v[6] > '9' || v[7] != '\0')
+		return -1;
+	m = (v[5] - '0') * 10 + (v[6] - '0');
+	if (m < 1 || m > 12)
+		return -1;
+	return y * 12 + m - 1;
+}
+
+int config_warnings(const struct config *cfg, int64_t now, FILE *out)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	int64_t today, v;
+	int i, n = 0;
+
+	if (!gmtime_r(&t, &tm))
+		return 0;
+	today = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	for (i = 0; i < CFG__COUNT; i++) {
+		if (strcmp(config_defs[i].name, "api_version") != 0 ||
+		    strcmp(cfg->values[i], "unstable") == 0)
+			continue;
+		v = version_months(cfg->values[i]);
+		if (v < 0)
+			fprintf(out,
+				"affiliated: warning: [%s] api_version = %s is "
+				"not a "
+				"YYYY-MM version\n",
+				config_defs[i].section, cfg->values[i]);
+		else if (today - v > 12)
+			fprintf(out,
+				"affiliated: warning: [%s] api_version = %s is "
+				"%lld "
+				"months old; a version is supported for 12 "
+				"months, after which the platform serves "
+				"another: set it to %s\n",
+				config_defs[i].section, cfg->values[i],
+				(long long)(today - v), config_defs[i].def);
+		else
+			continue;
+		n++;
+	}
+	return n;
 }

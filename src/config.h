@@ -22,6 +22,7 @@ enum config_key {
 	CFG_SERVER_WORKERS,
 	CFG_SERVER_LOG_LEVEL,
 	CFG_SERVER_RECONCILE_INTERVAL,
+	CFG_SERVER_SUBSCRIPTIONS_INTERVAL,
 	CFG_STORE_PATH,
 	CFG_SECURITY_KEY_FILE,
 	CFG_SECURITY_SESSION_TTL,
@@ -98,6 +99,14 @@ void config_release(struct config *cfg);
 
 const char *config_get(const struct config *cfg, enum config_key key);
 int64_t config_int(const struct config *cfg, enum config_key key);
+
+/*
+ * Prints a line per value that works today but is about to stop: an API
+ * version (a key named api_version, "YYYY-MM") more than 12 months older
+ * than now, which the platform then stops serving as asked. Returns how
+ * many lines it printed.
+ */
+int config_warnings(const struct config *cfg, int64_t now, FILE *out);
 
 /* The effective configuration as INI text, secrets masked. */
 void config_print(const struct config *cfg, FILE *out);

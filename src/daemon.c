@@ -16,6 +16,7 @@
 #include "webhook_secrets.h"
 #include "worker.h"
 #include "log.h"
+#include "util/clock.h"
 #include "metrics.h"
 #include "seal.h"
 #include "store/store.h"
@@ -172,6 +173,7 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_FAIL;
 	log_set_level((enum log_level)log_level_parse(
 		config_get(&cfg, CFG_SERVER_LOG_LEVEL)));
+	config_warnings(&cfg, clock_now(), stderr);
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
 	platforms_load(&app.platforms, &cfg);

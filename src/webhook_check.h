@@ -34,6 +34,13 @@ int webhook_check_shop(struct store *st, const struct platform_set *set,
 		       const struct config *cfg, int64_t shop_id, bool fix,
 		       struct webhook_check *out, struct buf *err);
 
+/*
+ * Checks every active shop whose platform subscribes through its API,
+ * creating what is missing; logs what it could not do.
+ */
+void webhook_check_all(struct store *st, const struct platform_set *set,
+		       const struct config *cfg);
+
 /* Whether any of the checked topics is missing or refused. */
 bool webhook_check_incomplete(const struct webhook_check *c);
 

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "reconcile.h"
+#include "webhook_check.h"
 #include "rewards.h"
 #include "shop_access.h"
 #include "store/store_inbox.h"
@@ -392,13 +393,17 @@ static void approve_due(struct app *app)
 	buf_release(&err);
 }
 
-/* Housekeeping that one worker does: approvals and reconciliation. */
+/*
+ * Housekeeping that one worker does: approvals, reconciliation, and the
+ * check of the platforms' webhook subscriptions (at start, then every
+ * subscriptions_interval; *last_check 0 means not yet).
+ */
 static void periodic(struct worker *wk, int64_t *last_approve,
-		     int64_t *last_reconcile)
+		     int64_t *last_reconcile, int64_t *last_check)
 {
 	struct app *app = wk->pool->app;
 	int64_t now = clock_now();
-	int64_t every = config_int(app->cfg, CFG_SERVER_RECONCILE_INTERVAL);
+	int64_t every;
 	struct buf err;
 
 	if (wk->part != 0)
@@ -407,6 +412,12 @@ static void periodic(struct worker *wk, int64_t *last_approve,
 		*last_approve = now;
 		approve_due(app);
 	}
+	every = config_int(app->cfg, CFG_SERVER_SUBSCRIPTIONS_INTERVAL);
+	if (!*last_check || (every > 0 && now - *last_check >= every)) {
+		*last_check = now;
+		webhook_check_all(app->store, &app->platforms, app->cfg);
+	}
+	every = config_int(app->cfg, CFG_SERVER_RECONCILE_INTERVAL);
 	if (every > 0 && now - *last_reconcile >= every) {
 		*last_reconcile = now;
 		buf_init(&err, BUF_SMALL);
@@ -441,7 +452,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
 	struct workers *pool = wk->pool;
-	int64_t last_approve = 0, last_reconcile = clock_now();
+	int64_t last_approve = 0, last_reconcile = clock_now(), last_check = 0;
 	uint64_t yielding = 0;
 	unsigned long seen;
 	struct timespec until;
@@ -456,7 +467,7 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		n = work_once(wk);
-		periodic(wk, &last_approve, &last_reconcile);
+		periodic(wk, &last_approve, &last_reconcile, &last_check);
 		pthread_mutex_lock(&pool->lock);
 		if (pool->stopping) {
 			pthread_mutex_unlock(&pool->lock);

@@ -145,6 +145,19 @@ const char *const i18n_msgs_en[MSG__COUNT] = {
 	[MSG_TAB_REWARDS] = "Rewards",
 	[MSG_TAB_WIZARD] = "Setup",
 	[MSG_SIGN_OUT] = "Sign out",
+	[MSG_REAUTH_NEEDED] =
+		"Your store stopped accepting this app's access ({1}). Open "
+		"the app again from your store's admin to renew it: until "
+		"then rewards wait and orders are not read from the store.",
+	[MSG_TOPICS_REFUSED] =
+		"Your store refused {1} of the order notifications this app "
+		"needs: \"{2}\". Orders are still found by the "
+		"regular check of your store, but later; the notifications "
+		"are asked for again regularly.",
+	[MSG_TOPICS_MISSING] =
+		"{1} of the order notifications this app needs are missing "
+		"in your store. They are asked for again regularly; orders "
+		"are still found by the regular check of your store.",
 	[MSG_SIGNIN_NEEDED_TITLE] = "Please sign in",
 	[MSG_SIGNIN_NEEDED_TEXT] =
 		"Open the app from your store's admin, or ask the operator for "

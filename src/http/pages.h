@@ -81,6 +81,9 @@ struct merchant {
 	/* the shop's platform when the page shows in its admin's frame and
 	 * must run the admin's script there; else NULL */
 	const struct platform *in_admin;
+	/* the last check of the shop's webhook subscriptions */
+	int topics_refused, topics_missing;
+	char topic_message[256]; /* the platform's words for a refusal */
 };
 
 enum admin_tab {

@@ -93,6 +93,47 @@ static const struct platform *admin_platform(struct app *app, const char *name)
 		       : NULL;
 }
 
+static int count_topic(void *ctx, const char *topic, const char *state,
+		       const char *message, int64_t checked_at)
+{
+	struct merchant *m = ctx;
+
+	(void)topic;
+	(void)checked_at;
+	if (strcmp(state, "refused") == 0) {
+		if (!m->topics_refused++)
+			snprintf(m->topic_message, sizeof(m->topic_message),
+				 "%s", message);
+	} else if (strcmp(state, "missing") == 0) {
+		m->topics_missing++;
+	}
+	return 0;
+}
+
+/* What the merchant must know on every page: the shop cannot be served. */
+static void merchant_warnings(struct page *p, const struct merchant *m)
+{
+	char n[24];
+
+	if (m->shop.reauth_needed) {
+		html(p, "<p class=\"banner error\" role=\"alert\">");
+		html_msg(p, MSG_REAUTH_NEEDED, m->shop.reauth_reason, NULL,
+			 NULL);
+		html(p, "</p>");
+	}
+	if (m->topics_refused) {
+		snprintf(n, sizeof(n), "%d", m->topics_refused);
+		html(p, "<p class=\"banner error\" role=\"alert\">");
+		html_msg(p, MSG_TOPICS_REFUSED, n, m->topic_message, NULL);
+		html(p, "</p>");
+	} else if (m->topics_missing) {
+		snprintf(n, sizeof(n), "%d", m->topics_missing);
+		html(p, "<p class=\"banner error\" role=\"alert\">");
+		html_msg(p, MSG_TOPICS_MISSING, n, NULL, NULL);
+		html(p, "</p>");
+	}
+}
+
 int merchant_begin(struct app *app, struct request *req, struct response *resp,
 		   struct merchant *m)
 {
@@ -107,6 +148,9 @@ int merchant_begin(struct app *app, struct request *req, struct response *resp,
 		rc = store_shop_get(tx, m->s.shop_id, &m->shop, &err);
 		if (rc == 1)
 			merchant_currency(tx, m);
+		if (rc == 1 && store_shop_topics_each(tx, m->shop.id,
+						      count_topic, m, &err) < 0)
+			rc = -1;
 		store_tx_rollback(tx);
 	}
 	if (rc < 0)
@@ -164,6 +208,7 @@ void merchant_frame(struct page *p, const struct merchant *m, const char *title,
 		     i == (int)tab ? " aria-current=\"page\"" : "",
 		     tabs[i].label);
 	html(p, "</ul></nav></header><main id=\"main\">");
+	merchant_warnings(p, m);
 }
 
 void merchant_frame_end(struct page *p)
