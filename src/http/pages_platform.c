@@ -16,7 +16,9 @@
 #include "metrics.h"
 #include "platform.h"
 #include "shop_access.h"
+#include "store/store_outbox.h"
 #include "store/store_shops.h"
+#include "rewards.h"
 #include "token_refresh.h"
 #include "webhook_check.h"
 #include "store/store_platform.h"
@@ -386,10 +388,15 @@ static int save_shop(struct app *app, const struct platform *p,
 		tokens.refresh =
 			res->refresh_token[0] ? sealed_refresh.data : NULL;
 		rc = store_shop_put(tx, &shop, &tokens, id, err);
+		/* Rewards that waited for this sign-in go out now. */
+		if (rc == 0)
+			rc = store_rewards_wake_shop(tx, *id, err);
 		if (rc == 0)
 			rc = store_tx_commit(tx, err);
 		else
 			store_tx_rollback(tx);
+		if (rc == 0)
+			sender_notify(app->sender);
 	}
 	buf_release(&sealed);
 	buf_release(&sealed_refresh);

@@ -483,3 +483,17 @@ int store_shop_no_gift_cards(struct store_tx *tx, int64_t shop_id,
 	bind_int(s, 2, shop_id);
 	return step_done(tx->conn, s, "saving the shop notice", err);
 }
+
+int store_rewards_wake_shop(struct store_tx *tx, int64_t shop_id,
+			    struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE rewards SET next_attempt_at = 0 WHERE shop_id = ?"
+		" AND status = 'pending'";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, shop_id);
+	return step_done(tx->conn, s, "waking the shop's rewards", err);
+}

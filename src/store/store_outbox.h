@@ -81,6 +81,9 @@ int store_reward_fail(struct store_tx *tx, int64_t id, const char *error,
  */
 int store_reward_park(struct store_tx *tx, int64_t id, int64_t next_at,
 		      const char *error, struct buf *err);
+/* Makes the shop's pending rewards due now (after a new sign-in). */
+int store_rewards_wake_shop(struct store_tx *tx, int64_t shop_id,
+			    struct buf *err);
 /* The reward becomes a coupon of the same value (gift cards refused). */
 int store_reward_as_coupon(struct store_tx *tx, int64_t id, const char *note,
 			   struct buf *err);

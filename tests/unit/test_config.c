@@ -517,6 +517,61 @@ static void test_example_documents_every_key(void **state)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The warning names the key; a current version and "unstable" say nothing. */
+static void test_old_api_version(void **state)
+{
+	/* 2026-12-02, the date these lines were written */
+	const int64_t now = 1796212800;
+	struct config cfg;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	load_ok(&cfg, "[shopify]\napi_version = 2025-10\n");
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_int_equal(config_warnings(&cfg, now, out), 1);
+	fclose(out);
+	assert_non_null(strstr(text, "[shopify] api_version = 2025-10"));
+	assert_non_null(strstr(text, "14 months old"));
+	assert_non_null(strstr(text, "2026-10"));
+	free(text);
+	config_release(&cfg);
+
+	load_ok(&cfg, "[shopify]\napi_version = 2025-12\n");
+	out = open_memstream(&text, &len);
+	assert_int_equal(config_warnings(&cfg, now, out), 0);
+	fclose(out);
+	free(text);
+	config_release(&cfg);
+
+	load_ok(&cfg, "[shopify]\napi_version = unstable\n");
+	out = open_memstream(&text, &len);
+	assert_int_equal(config_warnings(&cfg, now, out), 0);
+	fclose(out);
+	free(text);
+	config_release(&cfg);
+
+	load_ok(&cfg, "[shopify]\napi_version = 26-10\n");
+	out = open_memstream(&text, &len);
+	assert_int_equal(config_warnings(&cfg, now, out), 1);
+	fclose(out);
+	assert_non_null(strstr(text, "not a YYYY-MM version"));
+	free(text);
+	config_release(&cfg);
+
+	/* The default is current. */
+	load_ok(&cfg, "");
+	assert_string_equal(config_get(&cfg, CFG_SHOPIFY_API_VERSION),
+			    "2026-10");
+	out = open_memstream(&text, &len);
+	assert_int_equal(config_warnings(&cfg, now, out), 0);
+	fclose(out);
+	free(text);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	size_t i;
@@ -535,6 +590,7 @@ int main(void)
 			 bad_envs[i].var, bad_envs[i].value);
 	add_case(test_print_masks_secrets, NULL, "print masks secrets");
 	add_case(test_split_address, NULL, "split address");
+	add_case(test_old_api_version, NULL, "warns of an old api_version");
 	add_case(test_example_documents_every_key, NULL,
 		 "example documents every key");
 	/* Every case cleans up after itself. */
