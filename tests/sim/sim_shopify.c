@@ -21,6 +21,9 @@
 	"password)"
 #define CODE_NOT_FOUND \
 	"The authorization code was not found or was already used"
+#define LEGACY_REFUSED                                                        \
+	"Non-expiring access tokens are no longer accepted for public apps. " \
+	"Start using expiring offline access tokens."
 #define BULLETS "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
 
 enum op {
@@ -75,10 +78,23 @@ struct opts {
 	const char *token_scopes; /* what the --token tokens may do */
 };
 
-#define DAY	       INT64_C(86400)
-#define ORDER_WINDOW   (60 * DAY) /* visible without read_all_orders */
-#define MAX_QUERY_COST 1000
-#define MAX_PAGE       250
+#define DAY INT64_C(86400)
+/* How long a used refresh token stays good while its replacement is
+ * unused (changelog 2026-08-28). */
+#define RECOVERY_WINDOW (30 * DAY)
+#define ORDER_WINDOW	(60 * DAY) /* visible without read_all_orders */
+#define MAX_QUERY_COST	1000
+#define MAX_PAGE	250
+
+/* What POST /_sim/policy sets: how Shopify behaves at a given time. */
+struct policy {
+	uint64_t token_ttl;   /* seconds an expiring access token lives */
+	uint64_t refresh_ttl; /* seconds a refresh token lives */
+	unsigned year;	      /* 2027: non-expiring OAuth tokens refused */
+	bool protected_data;  /* approved for protected customer data */
+};
+
+static const struct policy policy_default = {3600, 7776000, 2026, true};
 
 /* One order, as posted to /_sim/orders. */
 struct shop_order {
@@ -99,14 +115,21 @@ struct shop_orders {
 /*
  * What the platform holds lives in db as arrays of objects, so that
  * /_sim/state is a copy of it:
- *   tokens        {token, shop (null: from --token, any shop), scope}
+ *   tokens        {token, shop (null: from --token, any shop), scope, kind
+ *                  (custom: --token, oauth), expiring, expires_at (Unix
+ *                  seconds or null), refresh (the refresh token it came
+ *                  with), revoked_shops (custom: uninstalled shops)}
+ *   refresh_tokens {token, shop, scope, expires_at, parent (the token it
+ *                  replaced, until it is first used), child (its newest
+ *                  replacement), first_used}
  *   pending_codes {code, shop, scope}    OAuth codes not yet exchanged
  *   discounts     {shop, id, code, creates_ok, creates_taken, input}
  *   gift_cards    {shop, id, code, initial_value, creates_ok, creates_taken}
  *   webhooks      {shop, id, topic, uri, format}
  */
-static const char *const tables[] = {"pending_codes", "discounts", "gift_cards",
-				     "webhooks", NULL};
+static const char *const tables[] = {"pending_codes", "refresh_tokens",
+				     "discounts",     "gift_cards",
+				     "webhooks",      NULL};
 
 struct shopify {
 	struct sim_server srv;
@@ -117,6 +140,7 @@ struct shopify {
 	struct sim_faults faults;
 	struct sim_buckets gql; /* points used, per shop */
 	struct sim_counter ops[OP__COUNT];
+	struct policy policy;
 	uint64_t rest_calls; /* refused with 410 */
 	uint64_t throttled_bucket;
 	uint64_t throttled_fault;
@@ -193,6 +217,9 @@ static void invalid_token(struct sim_resp *resp)
 	sim_resp_json(resp, 401, sim_jobj("errors", INVALID_TOKEN, NULL));
 }
 
+static bool expired(const cJSON *rec, const char *key);
+static bool revoked_for(const cJSON *t, const char *shop);
+
 /* The record of access token tok when it is good for shop, else NULL. */
 static const cJSON *token_find(struct shopify *s, const char *shop,
 			       const char *tok)
@@ -203,7 +230,19 @@ static const cJSON *token_find(struct shopify *s, const char *shop,
 
 	if (!t || !(cJSON_IsNull(ts) || sim_eq_nocase(ts->valuestring, shop)))
 		return NULL;
+	if (expired(t, "expires_at") || revoked_for(t, shop))
+		return NULL;
 	return t;
+}
+
+/* From 2027 Shopify refuses public apps' non-expiring offline tokens;
+ * custom apps' tokens are not affected. */
+static bool legacy_refused(const struct shopify *s, const cJSON *t)
+{
+	const char *kind = sim_jstr(t, "kind");
+
+	return s->policy.year >= 2027 && kind && strcmp(kind, "oauth") == 0 &&
+	       !sim_jtrue(t, "expiring");
 }
 
 /* OAuth */
@@ -287,46 +326,239 @@ static void authorize(struct shopify *s, struct sim_req *req,
 	sim_buf_release(&b);
 }
 
-static void grant_exchange(struct shopify *s, cJSON *grant,
-			   struct sim_resp *resp)
+static int64_t now_s(void)
 {
-	const char *scope = sim_jstr(grant, "scope");
-	char tok[39] = "shpat_";
+	return (int64_t)time(NULL);
+}
+
+static bool expired(const cJSON *rec, const char *key)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, key);
+
+	return cJSON_IsNumber(t) && (double)now_s() >= t->valuedouble;
+}
+
+static void oauth_error(struct sim_resp *resp, const char *error,
+			const char *why)
+{
+	sim_resp_json(resp, 400,
+		      sim_jobj("error", error, "error_description", why, NULL));
+}
+
+/* Deletes every element of table name whose member key is value (ASCII
+ * case ignored); answers how many went. */
+static unsigned table_drop(struct shopify *s, const char *name, const char *key,
+			   const char *value)
+{
+	cJSON *t = table(s, name), *it = t ? t->child : NULL, *next;
+	unsigned n = 0;
+
+	for (; it; it = next) {
+		next = it->next;
+		if (sim_jstr(it, key) &&
+		    sim_eq_nocase(sim_jstr(it, key), value)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(t, it));
+			n++;
+		}
+	}
+	return n;
+}
+
+static cJSON *refresh_find(struct shopify *s, const char *tok)
+{
+	return sim_jfind(table(s, "refresh_tokens"), false, "token", tok, NULL,
+			 NULL);
+}
+
+/* The first use of a refresh token, or of the access token that came
+ * with it, retires the refresh token it replaced. */
+static void refresh_promote(struct shopify *s, const char *tok)
+{
+	cJSON *rt = refresh_find(s, tok);
+	const char *parent = sim_jstr(rt, "parent");
+
+	if (!parent)
+		return;
+	table_drop(s, "refresh_tokens", "token", parent);
+	cJSON_ReplaceItemInObjectCaseSensitive(rt, "parent",
+					       cJSON_CreateNull());
+}
+
+static void set_num(cJSON *obj, const char *key, double v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddNumberToObject(obj, key, v);
+}
+
+/* A new access token for shop, expiring ones with a refresh token whose
+ * predecessor is parent (may be NULL). Answers the token response. */
+static cJSON *token_issue(struct shopify *s, const char *shop,
+			  const char *scope, bool expiring, const char *parent)
+{
+	char tok[39] = "shpat_", rt[39] = "shprt_";
+	const struct policy *p = &s->policy;
+	cJSON *ans, *rec;
 
 	sim_random_hex(tok + 6, 16);
-	cJSON_AddItemToArray(table(s, "tokens"),
-			     sim_jobj("token", tok, "shop",
-				      sim_jstr(grant, "shop"), "scope", scope,
-				      NULL));
-	sim_resp_json(resp, 200,
-		      sim_jobj("access_token", tok, "scope", scope, NULL));
+	sim_random_hex(rt + 6, 16);
+	ans = sim_jobj("access_token", tok, "scope", scope, NULL);
+	rec = sim_jobj("token", tok, "shop", shop, "scope", scope, "kind",
+		       "oauth", "refresh", NULL, NULL);
+	cJSON_AddBoolToObject(rec, "expiring", expiring);
+	cJSON_AddItemToArray(table(s, "tokens"), rec);
+	if (!expiring) {
+		cJSON_AddNullToObject(rec, "expires_at");
+		return ans;
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, "refresh",
+					       cJSON_CreateString(rt));
+	set_num(rec, "expires_at", (double)(now_s() + (int64_t)p->token_ttl));
+	rec = sim_jobj("token", rt, "shop", shop, "scope", scope, "parent",
+		       parent, "child", NULL, "first_used", NULL, NULL);
+	set_num(rec, "expires_at", (double)(now_s() + (int64_t)p->refresh_ttl));
+	cJSON_AddItemToArray(table(s, "refresh_tokens"), rec);
+	cJSON_AddNumberToObject(ans, "expires_in", (double)p->token_ttl);
+	cJSON_AddStringToObject(ans, "refresh_token", rt);
+	cJSON_AddNumberToObject(ans, "refresh_token_expires_in",
+				(double)p->refresh_ttl);
+	return ans;
+}
+
+/* expiring: "1", 1 or true ask for an expiring token; absent, "0", 0 or
+ * false for the classic one; -1 for anything else. */
+static int expiring_flag(const cJSON *v)
+{
+	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v))
+		return 0;
+	if (cJSON_IsTrue(v))
+		return 1;
+	if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1))
+		return v->valuedouble == 1;
+	if (cJSON_IsString(v) && (strcmp(v->valuestring, "0") == 0 ||
+				  strcmp(v->valuestring, "1") == 0))
+		return v->valuestring[0] == '1';
+	return -1;
+}
+
+static bool client_ok(const struct shopify *s, const cJSON *p)
+{
+	const char *id = sim_jstr(p, "client_id");
+	const char *secret = sim_jstr(p, "client_secret");
+
+	return id && secret && strcmp(id, s->o.api_key) == 0 &&
+	       strcmp(secret, s->o.secret) == 0;
+}
+
+/* Lock held; -1 after answering the refusal. */
+static int code_exchange(struct shopify *s, const cJSON *p, const char *shop,
+			 struct sim_resp *resp)
+{
+	cJSON *g = sim_jfind(table(s, "pending_codes"), false, "code",
+			     sim_jstr(p, "code"), NULL, NULL);
+	int exp =
+		expiring_flag(cJSON_GetObjectItemCaseSensitive(p, "expiring"));
+
+	if (!g || !sim_eq_nocase(sim_jstr(g, "shop"), shop) ||
+	    !client_ok(s, p)) {
+		oauth_error(resp, "invalid_request", CODE_NOT_FOUND);
+		return -1;
+	}
+	if (exp < 0) {
+		oauth_error(resp, "invalid_request", "expiring must be 0 or 1");
+		return -1;
+	}
+	sim_resp_json(
+		resp, 200,
+		token_issue(s, shop, sim_jstr(g, "scope"), exp == 1, NULL));
 	/* Codes are single use. */
-	cJSON_Delete(
-		cJSON_DetachItemViaPointer(table(s, "pending_codes"), grant));
+	cJSON_Delete(cJSON_DetachItemViaPointer(table(s, "pending_codes"), g));
+	return 0;
+}
+
+/* A refresh token is good until its own expiry, for at most 30 days after
+ * its first use, and only while its replacement is unused. */
+static cJSON *refresh_usable(struct shopify *s, const char *tok,
+			     const char *shop)
+{
+	cJSON *rt = refresh_find(s, tok);
+	const cJSON *first = cJSON_GetObjectItemCaseSensitive(rt, "first_used");
+
+	if (!rt || !sim_eq_nocase(sim_jstr(rt, "shop"), shop) ||
+	    expired(rt, "expires_at") ||
+	    (cJSON_IsNumber(first) &&
+	     (double)now_s() >= first->valuedouble + (double)RECOVERY_WINDOW))
+		return NULL;
+	return rt;
+}
+
+static void refresh_count(struct shopify *s, const char *shop)
+{
+	cJSON *r = cJSON_GetObjectItemCaseSensitive(s->db, "refreshes");
+
+	sim_jinc(r, shop);
+}
+
+/* Lock held; -1 after answering the refusal. */
+static int refresh_exchange(struct shopify *s, const cJSON *p, const char *shop,
+			    struct sim_resp *resp)
+{
+	const char *tok = sim_jstr(p, "refresh_token");
+	const char *child;
+	cJSON *rt, *ans;
+
+	if (!client_ok(s, p)) {
+		oauth_error(resp, "invalid_client",
+			    "Client authentication failed");
+		return -1;
+	}
+	if (!tok || !*tok) {
+		oauth_error(resp, "invalid_request",
+			    "The refresh_token parameter is missing");
+		return -1;
+	}
+	if (!(rt = refresh_usable(s, tok, shop))) {
+		oauth_error(resp, "invalid_grant",
+			    "The refresh token is invalid, expired, revoked "
+			    "or already replaced");
+		return -1;
+	}
+	refresh_promote(s, tok);
+	/* Only the newest replacement of a refresh token counts. */
+	if ((child = sim_jstr(rt, "child")))
+		table_drop(s, "refresh_tokens", "token", child);
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(rt, "first_used")))
+		set_num(rt, "first_used", (double)now_s());
+	ans = token_issue(s, shop, sim_jstr(rt, "scope"), true, tok);
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		rt, "child",
+		cJSON_CreateString(sim_jstr(ans, "refresh_token")));
+	refresh_count(s, shop);
+	sim_resp_json(resp, 200, ans);
+	return 0;
 }
 
 static void access_token(struct shopify *s, struct sim_req *req,
 			 struct sim_resp *resp, const char *shop)
 {
-	cJSON *p = sim_req_params(req), *g;
-	const char *id = sim_jstr(p, "client_id");
-	const char *secret = sim_jstr(p, "client_secret");
+	cJSON *p = sim_req_params(req);
+	const char *grant = sim_jstr(p, "grant_type");
+	int rc;
 
 	pthread_mutex_lock(&s->lock);
 	s->ops[OP_ACCESS_TOKEN].calls++;
-	g = sim_jfind(table(s, "pending_codes"), false, "code",
-		      sim_jstr(p, "code"), NULL, NULL);
-	if (g && sim_eq_nocase(sim_jstr(g, "shop"), shop) && id && secret &&
-	    strcmp(id, s->o.api_key) == 0 && strcmp(secret, s->o.secret) == 0) {
-		s->ops[OP_ACCESS_TOKEN].ok++;
-		grant_exchange(s, g, resp);
+	if (grant && strcmp(grant, "refresh_token") == 0) {
+		rc = refresh_exchange(s, p, shop, resp);
+	} else if (!grant || strcmp(grant, "authorization_code") == 0) {
+		rc = code_exchange(s, p, shop, resp);
 	} else {
-		s->ops[OP_ACCESS_TOKEN].rejected++;
-		sim_resp_json(resp, 400,
-			      sim_jobj("error", "invalid_request",
-				       "error_description", CODE_NOT_FOUND,
-				       NULL));
+		oauth_error(resp, "unsupported_grant_type",
+			    "The grant type is not supported");
+		rc = -1;
 	}
+	if (rc < 0)
+		s->ops[OP_ACCESS_TOKEN].rejected++;
+	else
+		s->ops[OP_ACCESS_TOKEN].ok++;
 	pthread_mutex_unlock(&s->lock);
 	cJSON_Delete(p);
 }
@@ -2118,22 +2350,41 @@ static int webhooks(struct call *c, cJSON *data, cJSON *errors)
 	return 0;
 }
 
-static int shop_info(struct call *c, cJSON *data, cJSON *errors)
+/* "sally.myshopify.com" is called "Sally". */
+static void shop_name(const char *shop, char *name, size_t size)
 {
-	char name[256], email[300];
-
-	(void)errors;
-	/* "sally.myshopify.com" is called "Sally". */
-	snprintf(name, sizeof(name), "%.*s", (int)strcspn(c->shop, "."),
-		 c->shop);
+	snprintf(name, size, "%.*s", (int)strcspn(shop, "."), shop);
 	if (name[0] >= 'a' && name[0] <= 'z')
 		name[0] = (char)(name[0] - 'a' + 'A');
+}
+
+/* A stable numeric id per shop (FNV-1a of the lower-case domain, kept
+ * under 2^40 so it stays a safe JSON number). */
+static uint64_t shop_id(const char *shop)
+{
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	for (const char *p = shop; *p; p++) {
+		char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+
+		h = (h ^ (unsigned char)ch) * UINT64_C(1099511628211);
+	}
+	return h % (UINT64_C(1) << 40) + 1;
+}
+
+static int shop_info(struct call *c, cJSON *data, cJSON *errors)
+{
+	char name[256], email[300], gid[64];
+
+	(void)errors;
+	shop_name(c->shop, name, sizeof(name));
 	snprintf(email, sizeof(email), "owner@%s", c->shop);
+	snprintf(gid, sizeof(gid), "gid://shopify/Shop/%llu",
+		 (unsigned long long)shop_id(c->shop));
 	cJSON_AddItemToObject(data, "shop",
-			      sim_jobj("id", "gid://shopify/Shop/1", "name",
-				       name, "email", email, "myshopifyDomain",
-				       c->shop, "currencyCode",
-				       c->s->o.currency, NULL));
+			      sim_jobj("id", gid, "name", name, "email", email,
+				       "myshopifyDomain", c->shop,
+				       "currencyCode", c->s->o.currency, NULL));
 	return 0;
 }
 
@@ -2406,7 +2657,13 @@ static void admin_call(struct call *c)
 	} else if (!(t = token_find(s, c->shop, tok))) {
 		s->ops[c->op].rejected++;
 		invalid_token(c->resp);
+	} else if (legacy_refused(s, t)) {
+		s->ops[c->op].rejected++;
+		sim_resp_json(c->resp, 403,
+			      sim_jobj("errors", LEGACY_REFUSED, NULL));
 	} else {
+		if (sim_jstr(t, "refresh"))
+			refresh_promote(s, sim_jstr(t, "refresh"));
 		c->scopes = sim_jstr(t, "scope");
 		gql_run(c);
 	}
@@ -2494,6 +2751,102 @@ static void shop_route(struct shopify *s, struct sim_req *req,
 	cJSON_Delete(c.body);
 }
 
+/* Control: policy, tokens, uninstall */
+
+static cJSON *policy_json(const struct policy *p)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(j, "token_ttl", (double)p->token_ttl);
+	cJSON_AddNumberToObject(j, "refresh_ttl", (double)p->refresh_ttl);
+	cJSON_AddNumberToObject(j, "year", p->year);
+	cJSON_AddBoolToObject(j, "protected_data", p->protected_data);
+	return j;
+}
+
+static bool whole(const cJSON *v, double min, double max)
+{
+	return cJSON_IsNumber(v) && v->valuedouble >= min &&
+	       v->valuedouble <= max &&
+	       v->valuedouble == (double)(int64_t)v->valuedouble;
+}
+
+/* Checks every key before changing any, so a refused update changes
+ * nothing. */
+static int policy_set(struct policy *p, const cJSON *j, struct sim_buf *err)
+{
+	struct policy n = *p;
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, j)
+	{
+		const char *k = it->string;
+
+		if (strcmp(k, "token_ttl") == 0 && whole(it, 0, 1e9))
+			n.token_ttl = (uint64_t)it->valuedouble;
+		else if (strcmp(k, "refresh_ttl") == 0 && whole(it, 0, 1e10))
+			n.refresh_ttl = (uint64_t)it->valuedouble;
+		else if (strcmp(k, "year") == 0 && whole(it, 2026, 2027))
+			n.year = (unsigned)it->valuedouble;
+		else if (strcmp(k, "protected_data") == 0 && cJSON_IsBool(it))
+			n.protected_data = cJSON_IsTrue(it);
+		else {
+			sim_buf_printf(err,
+				       "policy key '%s': unknown or bad "
+				       "value",
+				       k);
+			return -1;
+		}
+	}
+	*p = n;
+	return 0;
+}
+
+static void expire_shop(struct shopify *s, const char *shop)
+{
+	cJSON *t;
+
+	cJSON_ArrayForEach(t, table(s, "tokens"))
+	{
+		if (sim_jstr(t, "shop") &&
+		    sim_eq_nocase(sim_jstr(t, "shop"), shop))
+			set_num(t, "expires_at", (double)now_s());
+	}
+}
+
+static void revoke_shop(struct shopify *s, const char *shop)
+{
+	table_drop(s, "tokens", "shop", shop);
+	table_drop(s, "refresh_tokens", "shop", shop);
+}
+
+/* The --token tokens are good for any shop, so an uninstall revokes
+ * them for that shop only. */
+static void revoke_custom(struct shopify *s, const char *shop)
+{
+	cJSON *t, *r;
+
+	cJSON_ArrayForEach(t, table(s, "tokens"))
+	{
+		r = cJSON_GetObjectItemCaseSensitive(t, "revoked_shops");
+		if (r)
+			cJSON_AddItemToArray(r, cJSON_CreateString(shop));
+	}
+}
+
+static bool revoked_for(const cJSON *t, const char *shop)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it,
+			   cJSON_GetObjectItemCaseSensitive(t, "revoked_shops"))
+	{
+		if (cJSON_IsString(it) && sim_eq_nocase(it->valuestring, shop))
+			return true;
+	}
+	return false;
+}
+
 /* The control API */
 
 static cJSON *state(void *ctx)
@@ -2511,6 +2864,7 @@ static cJSON *state(void *ctx)
 	cJSON_AddNumberToObject(t, "bucket", (double)s->throttled_bucket);
 	cJSON_AddNumberToObject(t, "fault", (double)s->throttled_fault);
 	cJSON_AddItemToObject(j, "faults", sim_faults_json(&s->faults));
+	cJSON_AddItemToObject(j, "policy", policy_json(&s->policy));
 	return j;
 }
 
@@ -2519,9 +2873,15 @@ static void reset(void *ctx)
 	struct shopify *s = ctx;
 	cJSON *tokens =
 		cJSON_DetachItemFromObjectCaseSensitive(s->db, "tokens");
+	cJSON *refresh = cJSON_DetachItemFromObjectCaseSensitive(
+		s->db, "refresh_tokens");
 
 	cJSON_Delete(s->db);
 	s->db = sim_db_new(tokens, tables);
+	cJSON_ReplaceItemInObjectCaseSensitive(s->db, "refresh_tokens",
+					       refresh);
+	cJSON_AddObjectToObject(s->db, "refreshes");
+	s->policy = policy_default;
 	orders_clear(&s->orders);
 	sim_buckets_clear(&s->gql);
 	s->rest_calls = 0;
@@ -2594,26 +2954,35 @@ static int deliver(const struct delivery *d, long *status, struct sim_buf *err)
 	return ret;
 }
 
-/* The addresses subscribed to topic ("orders/paid", which GraphQL calls
- * ORDERS_PAID) for shop, copied under the lock. */
-static void subscribed(struct shopify *s, const char *shop, const char *topic,
-		       struct sim_strv *urls)
+/* The GraphQL name of a REST topic: orders/paid is ORDERS_PAID. Caller
+ * frees. */
+static char *topic_enum(const char *topic)
 {
 	char *t = xstrdup(topic);
-	const cJSON *h;
 
 	for (char *p = t; *p; p++)
 		*p = *p == '/'			? '_'
 		     : (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A')
 						: *p;
-	pthread_mutex_lock(&s->lock);
+	return t;
+}
+
+/* The addresses (and subscription ids) subscribed to topic for shop;
+ * lock held. */
+static void hooks_for(struct shopify *s, const char *shop, const char *topic,
+		      struct sim_strv *urls, struct sim_strv *ids)
+{
+	char *t = topic_enum(topic);
+	const cJSON *h;
+
 	cJSON_ArrayForEach(h, table(s, "webhooks"))
 	{
 		if (sim_eq_nocase(sim_jstr(h, "shop"), shop) &&
-		    strcmp(sim_jstr(h, "topic"), t) == 0)
+		    strcmp(sim_jstr(h, "topic"), t) == 0) {
 			sim_strv_push(urls, sim_jstr(h, "uri"));
+			sim_strv_push(ids, sim_jstr(h, "id"));
+		}
 	}
-	pthread_mutex_unlock(&s->lock);
 	free(t);
 }
 
@@ -2665,21 +3034,150 @@ static void control_send(void *ctx, const cJSON *body, struct sim_resp *resp)
 			     .sig = sig_mode(body),
 			     .body = text,
 			     .len = text ? strlen(text) : 0};
-	struct sim_strv urls = {0};
+	struct sim_strv urls = {0}, ids = {0};
 
 	if (!d.shop || !d.topic || !text) {
 		sim_resp_error(resp, 400, "shop, topic and body are required");
 		return;
 	}
+	pthread_mutex_lock(&s->lock);
 	if (sim_jstr(body, "url"))
 		sim_strv_push(&urls, sim_jstr(body, "url"));
 	else
-		subscribed(s, d.shop, d.topic, &urls);
+		hooks_for(s, d.shop, d.topic, &urls, &ids);
+	pthread_mutex_unlock(&s->lock);
 	if (urls.n)
 		send_all(&d, &urls, resp);
 	else
 		sim_resp_error(resp, 404, "no subscription for that topic");
 	sim_strv_release(&urls);
+	sim_strv_release(&ids);
+}
+
+/* app/uninstalled carries the REST shop object. Caller frees. */
+static char *shop_rest_json(const struct shopify *s, const char *shop)
+{
+	char name[256], email[300];
+	cJSON *j;
+	char *txt;
+
+	shop_name(shop, name, sizeof(name));
+	snprintf(email, sizeof(email), "owner@%s", shop);
+	/* In Shopify's order: the id first. */
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", (double)shop_id(shop));
+	cJSON_AddStringToObject(j, "name", name);
+	cJSON_AddStringToObject(j, "email", email);
+	cJSON_AddStringToObject(j, "domain", shop);
+	cJSON_AddStringToObject(j, "currency", s->o.currency);
+	cJSON_AddStringToObject(j, "customer_email", email);
+	cJSON_AddStringToObject(j, "plan_name", "basic");
+	cJSON_AddStringToObject(j, "myshopify_domain", shop);
+	txt = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return txt;
+}
+
+/* As on a real uninstall: tokens die and subscriptions go, then
+ * app/uninstalled goes to whoever was subscribed to it. */
+static void control_uninstall(struct shopify *s, const char *shop,
+			      struct sim_resp *resp)
+{
+	struct sim_strv urls = {0}, ids = {0};
+	char *body = shop_rest_json(s, shop);
+	struct delivery d = {.secret = s->o.secret,
+			     .shop = shop,
+			     .topic = "app/uninstalled",
+			     .api_version = "2026-10",
+			     .sig = SIM_SIG_GOOD,
+			     .body = body,
+			     .len = strlen(body)};
+	cJSON *ans = cJSON_CreateObject();
+	struct sim_buf err = {0};
+	long status = 0;
+
+	pthread_mutex_lock(&s->lock);
+	hooks_for(s, shop, "APP_UNINSTALLED", &urls, &ids);
+	revoke_shop(s, shop);
+	revoke_custom(s, shop);
+	table_drop(s, "pending_codes", "shop", shop);
+	table_drop(s, "webhooks", "shop", shop);
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < urls.n; i++) {
+		d.url = urls.v[i];
+		if (deliver(&d, &status, &err) == 0 && i == 0)
+			cJSON_AddNumberToObject(ans, "status", (double)status);
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(ans, "status"))
+		cJSON_AddNullToObject(ans, "status");
+	if (err.len)
+		cJSON_AddStringToObject(ans, "error", err.data);
+	sim_resp_json(resp, 200, ans);
+	sim_buf_release(&err);
+	sim_strv_release(&urls);
+	sim_strv_release(&ids);
+	free(body);
+}
+
+/* The shop-scoped control calls: lock NOT held. */
+static void control_shop(struct shopify *s, const char *what, const char *shop,
+			 struct sim_resp *resp)
+{
+	if (strcmp(what, "uninstall") == 0) {
+		control_uninstall(s, shop, resp);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (strcmp(what, "tokens/expire") == 0)
+		expire_shop(s, shop);
+	else
+		revoke_shop(s, shop);
+	pthread_mutex_unlock(&s->lock);
+	sim_resp_json(resp, 200, sim_jobj("shop", shop, NULL));
+}
+
+static void control_policy(struct shopify *s, const cJSON *body,
+			   struct sim_resp *resp)
+{
+	struct sim_buf err = {0};
+
+	pthread_mutex_lock(&s->lock);
+	if (policy_set(&s->policy, body, &err) < 0)
+		sim_resp_error(resp, 400, err.data);
+	else
+		sim_resp_json(resp, 200, policy_json(&s->policy));
+	pthread_mutex_unlock(&s->lock);
+	sim_buf_release(&err);
+}
+
+static bool control_extra(void *ctx, struct sim_req *req, const char *what,
+			  struct sim_resp *resp)
+{
+	static const char *const paths[] = {"policy", "tokens/expire",
+					    "tokens/revoke", "uninstall", NULL};
+	struct shopify *s = ctx;
+	cJSON *body;
+	size_t i;
+
+	for (i = 0; paths[i] && strcmp(paths[i], what) != 0; i++)
+		;
+	if (!paths[i])
+		return false;
+	if (strcmp(req->method, "POST") != 0) {
+		sim_resp_error(resp, 405, "method not allowed");
+		return true;
+	}
+	if (!(body = sim_req_json(req)))
+		sim_resp_error(resp, 400, "body must be a JSON object");
+	else if (i == 0)
+		control_policy(s, body, resp);
+	else if (!sim_jstr(body, "shop") || !valid_shop(sim_jstr(body, "shop")))
+		sim_resp_error(resp, 400,
+			       "shop must be a *.myshopify.com domain");
+	else
+		control_shop(s, what, sim_jstr(body, "shop"), resp);
+	cJSON_Delete(body);
+	return true;
 }
 
 /* Commands */
@@ -2693,6 +3191,7 @@ static void handle(void *ctx, struct sim_req *req, struct sim_resp *resp)
 					.state = state,
 					.reset = reset,
 					.send = control_send,
+					.extra = control_extra,
 					.ctx = s};
 
 	if (strncmp(req->path, "/_sim/", 6) == 0)
@@ -2701,15 +3200,25 @@ static void handle(void *ctx, struct sim_req *req, struct sim_resp *resp)
 		shop_route(s, req, resp);
 }
 
+static cJSON *custom_token(const char *tok, const char *scopes)
+{
+	cJSON *t = sim_jobj("token", tok, "shop", NULL, "scope", scopes, "kind",
+			    "custom", NULL);
+
+	cJSON_AddArrayToObject(t, "revoked_shops");
+	return t;
+}
+
 static void serve_run(struct shopify *s, int *ret)
 {
 	pthread_mutex_init(&s->lock, NULL);
 	s->db = sim_db_new(NULL, tables);
+	cJSON_AddObjectToObject(s->db, "refreshes");
+	s->policy = policy_default;
 	for (size_t i = 0; i < s->o.tokens.n; i++)
-		cJSON_AddItemToArray(table(s, "tokens"),
-				     sim_jobj("token", s->o.tokens.v[i], "shop",
-					      NULL, "scope", s->o.token_scopes,
-					      "kind", "custom", NULL));
+		cJSON_AddItemToArray(
+			table(s, "tokens"),
+			custom_token(s->o.tokens.v[i], s->o.token_scopes));
 	s->gql = (struct sim_buckets){.max = (double)s->o.bucket_max,
 				      .rate = (double)s->o.restore_rate};
 	s->srv = (struct sim_server){.handle = handle, .ctx = s};
