@@ -192,7 +192,7 @@ static void mark_reauth(struct shop_handle *h, const char *why)
 	metrics_inc(metrics_counter("affiliated_shops_reauth_needed_total",
 				    "Shops whose token could not be refreshed "
 				    "(the merchant must open the app again)",
-				    NULL));
+				    ""));
 	log_error("token.reauth_needed",
 		  "shop=%s error=\"%s\" "
 		  "store_error=\"%s\"",

@@ -516,7 +516,6 @@ static void test_one_refresh_for_many(void **state)
 	seal_close();
 	config_release(&cfg);
 	buf_release(&err);
-	daemon_spawn(&w.d);
 	world_stop(&w);
 }
 
