@@ -175,6 +175,12 @@ struct reward_result {
 	char platform_id[128];
 	char code[64];
 	int64_t retry_after_ms; /* with PROVIDER_RETRY: how long to wait */
+	/*
+	 * With PROVIDER_RETRY: the platform's rate limit said wait, which is
+	 * no fault of the call (nothing was done) and no reason to back off
+	 * further than retry_after_ms.
+	 */
+	bool throttled;
 	struct rate_hint rate;
 };
 

@@ -118,6 +118,7 @@ enum provider_status shopify_graphql(const struct provider_env *env,
 
 			/* The SDK's wait when the answer gives no better one.
 			 */
+			res->throttled = true;
 			res->retry_after_ms = 1000;
 			if (res->rate.restore > 0 && need > 0)
 				res->retry_after_ms =
@@ -125,8 +126,10 @@ enum provider_status shopify_graphql(const struct provider_env *env,
 		}
 		errorf(err, "Shopify throttled the call");
 	} else if ((st = shopify_http_status(&r, rc, err)) != PROVIDER_OK) {
-		if (res)
+		if (res) {
 			res->retry_after_ms = r.retry_after_ms;
+			res->throttled = r.status == 429;
+		}
 	} else if (!*root) {
 		st = PROVIDER_RETRY;
 		errorf(err, "Shopify answered with something that is not JSON");

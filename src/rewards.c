@@ -207,18 +207,20 @@ static int record(struct sender *s, const struct reward *r,
 }
 
 /*
- * A shop waiting for its merchant to open the app again: its rewards wait
- * too (they are owed), checked again every few minutes.
+ * Back to pending without counting the attempt, until `until`: the shop
+ * waits for its merchant to open the app again, or the platform's rate
+ * limit said wait. Neither is the reward's fault, so neither may use up
+ * its attempts or grow its backoff.
  */
-static void park(struct sender *s, const struct reward *r, const char *why)
+static void park(struct sender *s, const struct reward *r, int64_t until,
+		 const char *why)
 {
 	struct store_tx *tx;
 	struct buf err;
 
 	buf_init(&err, BUF_SMALL);
 	if (store_tx_begin(s->app->store, &tx, &err) == 0) {
-		if (store_reward_park(tx, r->id, clock_now() + REAUTH_WAIT, why,
-				      &err) == 0)
+		if (store_reward_park(tx, r->id, until, why, &err) == 0)
 			store_tx_commit(tx, &err);
 		else
 			store_tx_rollback(tx);
@@ -226,8 +228,8 @@ static void park(struct sender *s, const struct reward *r, const char *why)
 	if (err.len)
 		log_error("reward.park_failed", "reward=%lld error=\"%s\"",
 			  (long long)r->id, buf_str(&err));
-	log_info("reward.waits_for_reauth", "reward=%lld shop_id=%lld",
-		 (long long)r->id, (long long)r->shop_id);
+	log_debug("reward.parked", "reward=%lld shop_id=%lld until=%lld",
+		  (long long)r->id, (long long)r->shop_id, (long long)until);
 	buf_release(&err);
 }
 
@@ -290,6 +292,58 @@ static enum provider_status call(struct sender *s, const struct reward *r,
 	return st;
 }
 
+/*
+ * The last attempt failed in a way that may have created the code (a
+ * timeout, a dropped answer, a 5xx after the write): the reward is not
+ * marked failed until a lookup says the code is not on the platform,
+ * since an affiliate who never hears of a coupon that exists is the
+ * failure we must not have. Found: issued. Lookup failed: tried again.
+ */
+static void settle_by_lookup(struct sender *s, const struct reward *r,
+			     struct reward_ctx *c, const char *last_error)
+{
+	const struct provider *p = c->shop.platform->provider;
+	bool gift = strcmp(r->kind, "gift_card") == 0;
+	struct reward_result found;
+	struct provider_env env;
+	struct buf err;
+	enum provider_status st;
+	char why[600];
+
+	buf_init(&err, BUF_SMALL);
+	memset(&found, 0, sizeof(found));
+	shop_handle_env(&c->shop, s->app->store, s->http, &env);
+	st = gift ? provider_find_gift_card(p, &env, r->code, &found, &err)
+		  : provider_find_coupon(p, &env, r->code, &found, &err);
+	pacer_update(&s->pacer, r->shop_id, &found.rate, found.retry_after_ms,
+		     clock_usec());
+	if (st == PROVIDER_OK) {
+		if (settle_issued(s, r, c, &found,
+				  "the last try failed, but the code was "
+				  "found on the platform",
+				  &err) == 0) {
+			metrics_inc(s->issued);
+			email_sender_notify(s->app->emails);
+		}
+	} else if (st == PROVIDER_NOT_FOUND) {
+		snprintf(why, sizeof(why),
+			 "%s (and the code is not on the platform)",
+			 last_error);
+		record(s, r, PROVIDER_REJECTED, &found, why);
+	} else {
+		snprintf(why, sizeof(why),
+			 "%s; whether the code exists could not be looked up "
+			 "(%s): tried again",
+			 last_error, buf_str(&err));
+		park(s, r,
+		     clock_now() +
+			     (rewards_backoff_ms(s->app->cfg, r->attempts) +
+			      999) / 1000,
+		     why);
+	}
+	buf_release(&err);
+}
+
 /* Gift cards refused by this shop: the reward becomes a coupon. */
 static void fall_back_to_coupon(struct sender *s, const struct reward *r,
 				const struct buf *why)
@@ -340,9 +394,9 @@ static void send_one(struct sender *s, const struct reward *r)
 		goto out;
 	}
 	if (c.shop.shop.reauth_needed) {
-		park(s, r,
-		     "waiting for the merchant to open the app again "
-		     "(the platform refused to refresh the token)");
+		park(s, r, clock_now() + REAUTH_WAIT,
+		     "waiting for the merchant to open the app again (the "
+		     "platform refused to refresh the token)");
 		close_ctx(&c);
 		goto out;
 	}
@@ -380,10 +434,17 @@ static void send_one(struct sender *s, const struct reward *r)
 		   strcmp(r->kind, "gift_card") == 0) {
 		fall_back_to_coupon(s, r, &err);
 	} else if (st == PROVIDER_UNAUTHORIZED && c.shop.shop.reauth_needed) {
-		park(s, r, buf_str(&err));
+		park(s, r, clock_now() + REAUTH_WAIT, buf_str(&err));
+	} else if (st == PROVIDER_RETRY && res.throttled) {
+		/* The pacer holds the shop back; the reward only waits. */
+		metrics_inc(s->throttled);
+		park(s, r, clock_now() + (res.retry_after_ms + 999) / 1000,
+		     buf_str(&err));
+	} else if (st == PROVIDER_RETRY &&
+		   r->attempts + 1 >=
+			   config_int(s->app->cfg, CFG_REWARDS_MAX_ATTEMPTS)) {
+		settle_by_lookup(s, r, &c, buf_str(&err));
 	} else {
-		if (st == PROVIDER_RETRY && res.retry_after_ms > 0)
-			metrics_inc(s->throttled);
 		record(s, r, st, &res, buf_str(&err));
 	}
 	close_ctx(&c);
