@@ -21,6 +21,10 @@
 	"password)"
 #define CODE_NOT_FOUND \
 	"The authorization code was not found or was already used"
+#define PROTECTED_REFUSED                                                     \
+	"This app is not approved to subscribe to webhook topics containing " \
+	"protected customer data. See https://shopify.dev/docs/apps/launch/"  \
+	"protected-customer-data for more details."
 #define LEGACY_REFUSED                                                        \
 	"Non-expiring access tokens are no longer accepted for public apps. " \
 	"Start using expiring offline access tokens."
@@ -35,6 +39,7 @@ enum op {
 	OP_GIFT_CARDS,
 	OP_WEBHOOK_CREATE,
 	OP_WEBHOOKS,
+	OP_WEBHOOK_DELETE,
 	OP_SHOP,
 	OP_ORDER,
 	OP_ORDERS,
@@ -52,6 +57,7 @@ static const char *const op_names[OP__COUNT] = {
 	"giftCards",		     /* OP_GIFT_CARDS */
 	"webhookSubscriptionCreate", /* OP_WEBHOOK_CREATE */
 	"webhookSubscriptions",	     /* OP_WEBHOOKS */
+	"webhookSubscriptionDelete", /* OP_WEBHOOK_DELETE */
 	"shop",			     /* OP_SHOP */
 	"order",		     /* OP_ORDER */
 	"orders",		     /* OP_ORDERS */
@@ -1908,13 +1914,15 @@ static int refund_get(struct call *c, cJSON *data, cJSON *errors)
 	const char *id = NULL;
 	cJSON *node = NULL;
 	const cJSON *r;
+	int rc;
 
 	if (!has_scope(c->scopes, "read_orders") &&
 	    !has_scope(c->scopes, "write_orders"))
 		return access_denied(data, errors, "refund", "read_orders");
-	if (gid_var(c, errors, "id", "Refund", &id) < 0)
+	rc = gid_var(c, errors, "id", "Refund", &id);
+	if (rc < 0)
 		return -1;
-	for (size_t i = 0; i < os->n && !node && id; i++) {
+	for (size_t i = 0; i < os->n && !node && rc == 0; i++) {
 		struct curr cur = order_curr(os->v[i].doc);
 
 		if (!order_visible(c, &os->v[i]))
@@ -1924,9 +1932,7 @@ static int refund_get(struct call *c, cJSON *data, cJSON *errors)
 		{
 			const char *rid = sim_jstr(r, "id");
 
-			if (!node && rid && strcmp(rid, id) == 0 &&
-			    strncmp(sim_jstr(c->vars, "id"),
-				    "gid://shopify/Refund/", 21) == 0)
+			if (!node && rid && strcmp(rid, id) == 0)
 				node = refund_node(os->v[i].doc, r, &cur);
 		}
 	}
@@ -2272,14 +2278,26 @@ static bool topic_known(const char *t)
 
 static cJSON *hook_node(const cJSON *h)
 {
-	cJSON *n = cJSON_Duplicate(h, 1);
+	cJSON *n =
+		sim_jobj("id", sim_jstr(h, "id"), "topic", sim_jstr(h, "topic"),
+			 "format", sim_jstr(h, "format"), "uri",
+			 sim_jstr(h, "uri"), "callbackUrl", sim_jstr(h, "uri"),
+			 "createdAt", sim_jstr(h, "created_at"), "updatedAt",
+			 sim_jstr(h, "created_at"), NULL);
 
-	cJSON_DeleteItemFromObjectCaseSensitive(n, "shop");
 	cJSON_AddItemToObject(n, "endpoint",
 			      sim_jobj("__typename", "WebhookHttpEndpoint",
 				       "callbackUrl", sim_jstr(h, "uri"),
 				       NULL));
 	return n;
+}
+
+/* The topics whose payloads hold protected customer data. */
+static bool topic_protected(const char *t)
+{
+	return strncmp(t, "ORDERS_", 7) == 0 ||
+	       strncmp(t, "CUSTOMERS_", 10) == 0 ||
+	       strcmp(t, "REFUNDS_CREATE") == 0;
 }
 
 static const char *hook_check(struct call *c, const char *topic,
@@ -2301,6 +2319,22 @@ static const char *hook_check(struct call *c, const char *topic,
 	return NULL;
 }
 
+static cJSON *hook_add(struct call *c, const char *topic, const char *uri,
+		       const char *format)
+{
+	char id[96], now[32];
+	cJSON *h;
+
+	new_gid(c->s, "WebhookSubscription", id, sizeof(id));
+	sim_format_time(now_s(), now, sizeof(now));
+	h = sim_jobj("shop", c->shop, "id", id, "topic", topic, "uri", uri,
+		     "format", format ? format : "JSON", "created_at", now,
+		     NULL);
+	cJSON_AddNumberToObject(h, "failures", 0);
+	cJSON_AddItemToArray(table(c->s, "webhooks"), h);
+	return hook_node(h);
+}
+
 static int webhook_create(struct call *c, cJSON *data, cJSON *errors)
 {
 	const char *topic = sim_jstr(c->vars, "topic");
@@ -2308,10 +2342,8 @@ static int webhook_create(struct call *c, cJSON *data, cJSON *errors)
 		c->vars, "webhookSubscription");
 	const char *uri = sim_jstr(in, "uri") ? sim_jstr(in, "uri")
 					      : sim_jstr(in, "callbackUrl");
-	const char *format = sim_jstr(in, "format");
 	const char *bad;
-	cJSON *ue, *node = NULL, *h;
-	char id[96];
+	cJSON *ue, *node = NULL;
 
 	if (!topic_known(topic))
 		return var_error(errors, "topic", "WebhookSubscriptionTopic!");
@@ -2320,33 +2352,149 @@ static int webhook_create(struct call *c, cJSON *data, cJSON *errors)
 				 "WebhookSubscriptionInput!");
 	ue = cJSON_CreateArray();
 	bad = hook_check(c, topic, uri);
-	if (bad) {
+	if (!c->s->policy.protected_data && topic_protected(topic))
+		user_error(ue, "webhookSubscription", NULL, PROTECTED_REFUSED);
+	else if (bad)
 		user_error(ue, "webhookSubscription.callbackUrl", NULL, bad);
-	} else {
-		new_gid(c->s, "WebhookSubscription", id, sizeof(id));
-		h = sim_jobj("shop", c->shop, "id", id, "topic", topic, "uri",
-			     uri, "format", format ? format : "JSON", NULL);
-		cJSON_AddItemToArray(table(c->s, "webhooks"), h);
-		node = hook_node(h);
-	}
+	else
+		node = hook_add(c, topic, uri, sim_jstr(in, "format"));
 	return payload(data, "webhookSubscriptionCreate", "webhookSubscription",
 		       node, ue);
 }
 
+static int webhook_delete(struct call *c, cJSON *data, cJSON *errors)
+{
+	const char *gid = sim_jstr(c->vars, "id"), *id = NULL;
+	cJSON *ue, *h = NULL, *p;
+	int rc = gid_var(c, errors, "id", "WebhookSubscription", &id);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		h = sim_jfind(table(c->s, "webhooks"), false, "id", gid, "shop",
+			      c->shop);
+	ue = cJSON_CreateArray();
+	p = cJSON_AddObjectToObject(data, "webhookSubscriptionDelete");
+	if (h) {
+		cJSON_AddStringToObject(p, "deletedWebhookSubscriptionId", gid);
+		cJSON_Delete(
+			cJSON_DetachItemViaPointer(table(c->s, "webhooks"), h));
+	} else {
+		cJSON_AddNullToObject(p, "deletedWebhookSubscriptionId");
+		user_error(ue, "id", NULL,
+			   "Webhook subscription does not exist");
+	}
+	cJSON_AddItemToObject(p, "userErrors", ue);
+	return h ? 0 : -1;
+}
+
+/* first (1..250, required) as connections read it; -1 after adding the
+ * error. */
+static int first_read(const struct call *c, cJSON *errors, uint64_t *first)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(c->vars, "first");
+
+	if (!f || cJSON_IsNull(f)) {
+		cJSON_AddItemToArray(errors,
+				     top_error("you must provide one of first "
+					       "or last",
+					       "BAD_REQUEST", NULL));
+		return -1;
+	}
+	if (!cJSON_IsNumber(f) || f->valuedouble < 1 ||
+	    f->valuedouble > MAX_PAGE ||
+	    f->valuedouble != (double)(int)f->valuedouble) {
+		cJSON_AddItemToArray(
+			errors,
+			top_error("The value of first must be between 1 and "
+				  "250",
+				  "BAD_REQUEST", NULL));
+		return -1;
+	}
+	*first = (uint64_t)f->valuedouble;
+	return 0;
+}
+
+/* -1 after adding the error for a topics list with an unknown topic. */
+static int topics_read(const cJSON *list, cJSON *errors)
+{
+	const cJSON *it;
+
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list))
+		return var_error(errors, "topics",
+				 "[WebhookSubscriptionTopic!]");
+	cJSON_ArrayForEach(it, list)
+	{
+		if (!cJSON_IsString(it) || !topic_known(it->valuestring))
+			return var_problem(
+				errors, "topics", "[WebhookSubscriptionTopic!]",
+				cJSON_IsString(it) ? it->valuestring : NULL,
+				"Expected a WebhookSubscriptionTopic");
+	}
+	return 0;
+}
+
+static bool hook_wanted(const struct call *c, const cJSON *h,
+			const cJSON *wanted, const char *after)
+{
+	const char *id = strrchr(sim_jstr(h, "id"), '/') + 1;
+	const cJSON *it;
+
+	if (!sim_eq_nocase(sim_jstr(h, "shop"), c->shop) ||
+	    (after && sim_id_cmp(id, after) <= 0))
+		return false;
+	if (!cJSON_IsArray(wanted))
+		return true;
+	cJSON_ArrayForEach(it, wanted)
+	{
+		if (strcmp(it->valuestring, sim_jstr(h, "topic")) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int webhooks(struct call *c, cJSON *data, cJSON *errors)
 {
-	cJSON *conn = cJSON_AddObjectToObject(data, "webhookSubscriptions");
-	cJSON *nodes = cJSON_AddArrayToObject(conn, "nodes");
-	const cJSON *h;
+	const cJSON *wanted =
+		cJSON_GetObjectItemCaseSensitive(c->vars, "topics");
+	const char *after = sim_jstr(c->vars, "after");
+	cJSON *cur = NULL, *conn, *nodes, *pi;
+	const cJSON *h, *last = NULL;
+	uint64_t first, n = 0;
+	bool more = false;
 
-	(void)errors;
+	if (first_read(c, errors, &first) < 0 ||
+	    topics_read(wanted, errors) < 0)
+		return -1;
+	if (after && !(cur = cursor_read(after, "ID", false))) {
+		invalid_cursor(errors);
+		return -1;
+	}
+	conn = cJSON_AddObjectToObject(data, "webhookSubscriptions");
+	nodes = cJSON_AddArrayToObject(conn, "nodes");
 	cJSON_ArrayForEach(h, table(c->s, "webhooks"))
 	{
-		if (sim_eq_nocase(sim_jstr(h, "shop"), c->shop))
-			cJSON_AddItemToArray(nodes, hook_node(h));
+		if (!hook_wanted(c, h, wanted, sim_jstr(cur, "last_id")))
+			continue;
+		if (n == first) {
+			more = true;
+			break;
+		}
+		cJSON_AddItemToArray(nodes, hook_node(h));
+		last = h;
+		n++;
 	}
-	cJSON_AddBoolToObject(cJSON_AddObjectToObject(conn, "pageInfo"),
-			      "hasNextPage", false);
+	pi = cJSON_AddObjectToObject(conn, "pageInfo");
+	cJSON_AddBoolToObject(pi, "hasNextPage", more);
+	cJSON_AddBoolToObject(pi, "hasPreviousPage", cur != NULL);
+	cJSON_AddItemToObject(
+		pi, "endCursor",
+		last ? cursor_make("ID", false,
+				   strrchr(sim_jstr(last, "id"), '/') + 1, "0")
+		     : cJSON_CreateNull());
+	cJSON_Delete(cur);
 	return 0;
 }
 
@@ -2411,6 +2559,8 @@ static const struct gql_op gql_ops[] = {
 	{"webhookSubscriptionCreate", OP_WEBHOOK_CREATE, true, 0,
 	 webhook_create},
 	{"webhookSubscriptions", OP_WEBHOOKS, false, 2, webhooks},
+	{"webhookSubscriptionDelete", OP_WEBHOOK_DELETE, true, 0,
+	 webhook_delete},
 	{"shop", OP_SHOP, false, 1, shop_info},
 	{"order", OP_ORDER, false, 0, order_get},
 	{"orders", OP_ORDERS, false, 0, orders_list},
@@ -2986,7 +3136,39 @@ static void hooks_for(struct shopify *s, const char *shop, const char *topic,
 	free(t);
 }
 
-static void send_all(struct delivery *d, const struct sim_strv *urls,
+/* Shopify deletes a subscription made through the API after this many
+ * failed deliveries in a row. */
+#define HOOK_MAX_FAILURES 8
+
+/* Counts a delivery to subscription id; true when it was the last
+ * failure the subscription could take, which deleted it. */
+static bool hook_result(struct shopify *s, const char *id, bool ok)
+{
+	cJSON *h;
+	const cJSON *n;
+	bool gone = false;
+
+	pthread_mutex_lock(&s->lock);
+	h = sim_jfind(table(s, "webhooks"), false, "id", id, NULL, NULL);
+	n = cJSON_GetObjectItemCaseSensitive(h, "failures");
+	if (h && ok) {
+		set_num(h, "failures", 0);
+	} else if (h) {
+		set_num(h, "failures",
+			cJSON_IsNumber(n) ? n->valuedouble + 1 : 1);
+		if (cJSON_GetObjectItemCaseSensitive(h, "failures")
+			    ->valuedouble >= HOOK_MAX_FAILURES) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(
+				table(s, "webhooks"), h));
+			gone = true;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return gone;
+}
+
+static void send_all(struct shopify *s, struct delivery *d,
+		     const struct sim_strv *urls, const struct sim_strv *ids,
 		     struct sim_resp *resp)
 {
 	cJSON *ans = cJSON_CreateObject();
@@ -3007,6 +3189,10 @@ static void send_all(struct delivery *d, const struct sim_strv *urls,
 		cJSON_AddNumberToObject(o, "status", (double)status);
 		cJSON_AddItemToArray(list, o);
 		first = i == 0 ? status : first;
+		if (i < ids->n &&
+		    hook_result(s, ids->v[i],
+				err.len == 0 && status >= 200 && status < 300))
+			cJSON_AddBoolToObject(o, "deleted", true);
 		sim_buf_release(&err);
 	}
 	cJSON_AddNumberToObject(ans, "status", (double)first);
@@ -3047,7 +3233,7 @@ static void control_send(void *ctx, const cJSON *body, struct sim_resp *resp)
 		hooks_for(s, d.shop, d.topic, &urls, &ids);
 	pthread_mutex_unlock(&s->lock);
 	if (urls.n)
-		send_all(&d, &urls, resp);
+		send_all(s, &d, &urls, &ids, resp);
 	else
 		sim_resp_error(resp, 404, "no subscription for that topic");
 	sim_strv_release(&urls);
@@ -3136,6 +3322,39 @@ static void control_shop(struct shopify *s, const char *what, const char *shop,
 	sim_resp_json(resp, 200, sim_jobj("shop", shop, NULL));
 }
 
+/* As Shopify does after failed deliveries: every subscription of that
+ * shop to that topic (orders/paid or ORDERS_PAID) goes. */
+static void control_hook_delete(struct shopify *s, const cJSON *body,
+				struct sim_resp *resp)
+{
+	const char *shop = sim_jstr(body, "shop");
+	char *topic = sim_jstr(body, "topic")
+			      ? topic_enum(sim_jstr(body, "topic"))
+			      : NULL;
+	cJSON *t, *h, *next, *ans;
+	unsigned n = 0;
+
+	if (!topic || !shop) {
+		sim_resp_error(resp, 400, "shop and topic are required");
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	t = table(s, "webhooks");
+	for (h = t->child; h; h = next) {
+		next = h->next;
+		if (sim_eq_nocase(sim_jstr(h, "shop"), shop) &&
+		    strcmp(sim_jstr(h, "topic"), topic) == 0) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(t, h));
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	ans = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ans, "deleted", n);
+	sim_resp_json(resp, 200, ans);
+	free(topic);
+}
+
 static void control_policy(struct shopify *s, const cJSON *body,
 			   struct sim_resp *resp)
 {
@@ -3153,8 +3372,9 @@ static void control_policy(struct shopify *s, const cJSON *body,
 static bool control_extra(void *ctx, struct sim_req *req, const char *what,
 			  struct sim_resp *resp)
 {
-	static const char *const paths[] = {"policy", "tokens/expire",
-					    "tokens/revoke", "uninstall", NULL};
+	static const char *const paths[] = {"policy",	       "tokens/expire",
+					    "tokens/revoke",   "uninstall",
+					    "webhooks/delete", NULL};
 	struct shopify *s = ctx;
 	cJSON *body;
 	size_t i;
@@ -3171,6 +3391,8 @@ static bool control_extra(void *ctx, struct sim_req *req, const char *what,
 		sim_resp_error(resp, 400, "body must be a JSON object");
 	else if (i == 0)
 		control_policy(s, body, resp);
+	else if (i == 4)
+		control_hook_delete(s, body, resp);
 	else if (!sim_jstr(body, "shop") || !valid_shop(sim_jstr(body, "shop")))
 		sim_resp_error(resp, 400,
 			       "shop must be a *.myshopify.com domain");
