@@ -13,7 +13,7 @@
 
 enum {
 	ECWID_PAGE = 100,	   /* Ecwid's largest page of orders */
-	ECWID_MAX_AGE = 24 * 3600, /* oldest eventCreated we accept */
+	ECWID_MAX_AGE = 48 * 3600, /* oldest eventCreated: 2x retry span */
 	ECWID_MAX_AHEAD = 10 * 60, /* newest: allowed clock skew */
 	ECWID_RETRY_MS = 1000,	   /* a 429 without Retry-After */
 	ECWID_URL_MAX = 8192,	   /* any URL we build */
