@@ -93,6 +93,15 @@ enum provider_status ecwid_fetch_order(const struct provider_env *env,
 				       const char *order_id, struct order *out,
 				       struct buf *err);
 
+/* One order object of an API answer into o (initialised); -1 and err. */
+int ecwid_order_from(const cJSON *j, const char *currency, struct order *o,
+		     struct buf *err);
+
+/* The shop's currency, which every fetched order is in; NULL and err. */
+const char *ecwid_shop_currency(const struct provider_env *env,
+				struct buf *err);
+
+/* ecwid_list.c */
 enum provider_status
 ecwid_list_orders(const struct provider_env *env, int64_t since,
 		  struct order_page_cursor *cursor,
