@@ -13,7 +13,7 @@
 
 enum {
 	ECWID_PAGE = 100,	   /* Ecwid's largest page of orders */
-	ECWID_MAX_AGE = 24 * 3600, /* oldest eventCreated we accept */
+	ECWID_MAX_AGE = 48 * 3600, /* oldest eventCreated: 2x retry span */
 	ECWID_MAX_AHEAD = 10 * 60, /* newest: allowed clock skew */
 	ECWID_RETRY_MS = 1000,	   /* a 429 without Retry-After */
 	ECWID_URL_MAX = 8192,	   /* any URL we build */
@@ -93,6 +93,15 @@ enum provider_status ecwid_fetch_order(const struct provider_env *env,
 				       const char *order_id, struct order *out,
 				       struct buf *err);
 
+/* One order object of an API answer into o (initialised); -1 and err. */
+int ecwid_order_from(const cJSON *j, const char *currency, struct order *o,
+		     struct buf *err);
+
+/* The shop's currency, which every fetched order is in; NULL and err. */
+const char *ecwid_shop_currency(const struct provider_env *env,
+				struct buf *err);
+
+/* ecwid_list.c */
 enum provider_status
 ecwid_list_orders(const struct provider_env *env, int64_t since,
 		  struct order_page_cursor *cursor,

@@ -1,6 +1,6 @@
 /*
- * Ecwid: order JSON into the neutral order, read through the REST API
- * (one order, or the orders updated since a time, page by page).
+ * Ecwid: order JSON into the neutral order, and one order read through
+ * the REST API. Paging through many is providers/ecwid_list.c.
  */
 #include "providers/ecwid_internal.h"
 #include "util/money.h"
@@ -373,8 +373,8 @@ static int ecwid_codes(const cJSON *j, struct order *o, struct buf *err)
 }
 
 /* One Ecwid order object into o (initialised) in the given currency. */
-static int ecwid_order_from(const cJSON *j, const char *currency,
-			    struct order *o, struct buf *err)
+int ecwid_order_from(const cJSON *j, const char *currency, struct order *o,
+		     struct buf *err)
 {
 	int exp = money_exponent(currency);
 
@@ -422,8 +422,7 @@ int ecwid_parse_order(const char *json, size_t len, struct order *out,
 }
 
 /* The shop's currency, which every fetched order is in. */
-static const char *ecwid_shop_currency(const struct provider_env *env,
-				       struct buf *err)
+const char *ecwid_shop_currency(const struct provider_env *env, struct buf *err)
 {
 	const char *cur = env->shop ? env->shop->currency : NULL;
 
@@ -472,117 +471,5 @@ out:
 	cJSON_Delete(root);
 	http_result_release(&r);
 	buf_release(&path);
-	return st;
-}
-
-/*
- * Hands each order of a page to fn. An order that cannot be read does not
- * stop the page: it is counted in the cursor's skipped, with the first
- * reason. fn failing stops at once. Returns -1 when fn failed, else 0.
- */
-static int ecwid_page_orders(const cJSON *items, const char *cur,
-			     int (*fn)(void *ctx, const struct order *o),
-			     void *ctx, struct order_page_cursor *cursor,
-			     struct buf *err)
-{
-	struct buf first;
-	const cJSON *it;
-	size_t bad = 0, n = 0;
-	int rc = 0;
-
-	buf_init(&first, BUF_SMALL);
-	cJSON_ArrayForEach(it, items)
-	{
-		struct order o;
-
-		order_init(&o);
-		n++;
-		if (ecwid_order_from(it, cur, &o, bad ? NULL : &first) < 0) {
-			if (!bad)
-				error_prefix(&first, "order %s",
-					     o.id ? o.id : "without an id");
-			bad++;
-		} else if (fn(ctx, &o) != 0)
-			rc = -1;
-		order_release(&o);
-		if (rc < 0)
-			break;
-	}
-	if (rc < 0)
-		errorf(err, "ecwid orders: the caller refused an order");
-	if (bad && !cursor->skipped)
-		snprintf(cursor->skip_error, sizeof(cursor->skip_error), "%s",
-			 buf_str(&first));
-	cursor->skipped += (int64_t)bad;
-	(void)n;
-	buf_release(&first);
-	return rc < 0 ? -1 : 0;
-}
-
-/* Moves the cursor past a page of {total, count, offset, items}. */
-static void ecwid_advance(const cJSON *root, uint64_t offset,
-			  struct order_page_cursor *cursor)
-{
-	int64_t total = 0;
-	int n = cJSON_GetArraySize(json_get(root, "items"));
-	uint64_t next = offset + (uint64_t)n;
-
-	cursor->next[0] = '\0';
-	if (json_int(root, "total", 0, &total, NULL) == 0 && n > 0 &&
-	    total > 0 && next < (uint64_t)total)
-		snprintf(cursor->next, sizeof(cursor->next), "%llu",
-			 (unsigned long long)next);
-}
-
-/*
- * GET orders?updatedFrom=&offset=&limit=100, oldest change first; the
- * cursor is the next offset. Unreadable orders are skipped (counted in
- * the cursor).
- */
-enum provider_status
-ecwid_list_orders(const struct provider_env *env, int64_t since,
-		  struct order_page_cursor *cursor,
-		  int (*fn)(void *ctx, const struct order *o), void *ctx,
-		  struct buf *err)
-{
-	const char *cur = ecwid_shop_currency(env, err);
-	char path[160];
-	struct ecwid_call c = {"GET", path, NULL, &cursor->retry_after_ms};
-	enum provider_status st;
-	struct http_result r;
-	uint64_t offset = 0;
-	cJSON *root = NULL;
-	int rc;
-
-	cursor->retry_after_ms = 0;
-	if (!cur)
-		return PROVIDER_REJECTED;
-	if (cursor->next[0] &&
-	    parse_uint_str(cursor->next, UINT32_MAX, &offset) < 0) {
-		errorf(err, "bad Ecwid orders cursor '%.40s'", cursor->next);
-		return PROVIDER_REJECTED;
-	}
-	snprintf(path, sizeof(path),
-		 "orders?updatedFrom=%lld&offset=%llu&limit=%d",
-		 (long long)(since < 0 ? 0 : since), (unsigned long long)offset,
-		 ECWID_PAGE);
-	http_result_init(&r);
-	st = ecwid_api(env, &c, &r, err);
-	if (st == PROVIDER_OK) {
-		root = json_parse(r.body.data, r.body.len, err);
-		if (!cJSON_IsArray(json_get(root, "items"))) {
-			errorf(err, "the Ecwid orders answer holds no items");
-			st = PROVIDER_REJECTED;
-		} else if ((rc = ecwid_page_orders(json_get(root, "items"), cur,
-						   fn, ctx, cursor, err)) >=
-			   0) {
-			ecwid_advance(root, offset, cursor);
-			st = PROVIDER_OK;
-		} else {
-			st = PROVIDER_REJECTED;
-		}
-	}
-	cJSON_Delete(root);
-	http_result_release(&r);
 	return st;
 }

@@ -14,8 +14,11 @@
  * X-Ecwid-Webhook-Signature = base64(HMAC-SHA256(client_secret,
  * "<eventCreated>.<eventId>")). The body itself is not signed, which is
  * why order events only lead to a fetch. eventCreated is signed, so it
- * bounds replays: older than a day (Ecwid's retry span) or more than ten
- * minutes ahead of our clock is refused.
+ * bounds replays: older than ECWID_MAX_AGE or more than ten minutes ahead
+ * of our clock is refused. Ecwid retries for 24 hours (27 attempts), and
+ * every retry carries the first eventCreated, so the window is twice that:
+ * exactly a day would refuse the last retries, and any queueing on
+ * Ecwid's side on top.
  */
 bool ecwid_verify_webhook(const struct platform_config *cfg,
 			  const struct provider_request *req)

@@ -524,7 +524,8 @@ static void test_list_orders(void **state)
 	struct world w;
 	struct buf err;
 	struct seen *s = calloc(1, sizeof(*s));
-	static const char *const pages[] = {"100", "200", ""};
+	static const char *const pages[] = {"1700000100 0 ,G0100,",
+					    "1700000199 0 ,G0199,", ""};
 	int i;
 
 	(void)state;
@@ -555,12 +556,12 @@ static void test_list_orders(void **state)
 
 	/* A throttled page keeps its place. */
 	memset(&cursor, 0, sizeof(cursor));
-	snprintf(cursor.next, sizeof(cursor.next), "100");
+	snprintf(cursor.next, sizeof(cursor.next), "1700000100 0 ,G0100,");
 	sim_control(&w, "/_sim/faults", "{\"throttle_every\":1}");
 	assert_int_equal(
 		ep->list_orders(&w.env, 0, &cursor, see_order, s, &err),
 		PROVIDER_RETRY);
-	assert_string_equal(cursor.next, "100");
+	assert_string_equal(cursor.next, "1700000100 0 ,G0100,");
 	assert_int_equal(cursor.retry_after_ms, 1000);
 	free(s);
 	buf_release(&err);
@@ -588,7 +589,7 @@ static void test_list_bad_order(void **state)
 	assert_int_equal(cursor.skipped, 1);
 	assert_non_null(strstr(cursor.skip_error, "order G0042"));
 	assert_int_equal(s->n, 99);
-	assert_string_equal(cursor.next, "100");
+	assert_string_equal(cursor.next, "1700000100 0 ,G0100,");
 	assert_int_equal(
 		ep->list_orders(&w.env, 0, &cursor, see_order, s, &err),
 		PROVIDER_OK);
@@ -634,6 +635,208 @@ static void test_list_fixtures(void **state)
 	assert_int_equal(s->totals[1], 5900);
 	assert_int_equal(s->totals[2], 6525);
 	free(s);
+	buf_release(&err);
+	world_stop(&w);
+}
+
+/* Paging that cannot skip (providers/ecwid_list.c) */
+
+/* Posts order G<n> changed at Unix time t, with a total of total. */
+static void post_order(const struct world *w, int n, long long t,
+		       const char *total)
+{
+	char body[256];
+
+	snprintf(body, sizeof(body),
+		 "[{\"id\":\"G%04d\",\"orderNumber\":%d,\"updateTimestamp\":"
+		 "%lld,\"total\":%s,\"paymentStatus\":\"PAID\",\"items\":"
+		 "[{\"price\":%s,\"quantity\":1}]}]",
+		 n, 9000 + n, t, total, total);
+	sim_control(w, "/_sim/orders", body);
+}
+
+/* How many times id was handed over; the last time's total in *total. */
+static int times_seen(const struct seen *s, const char *id, int64_t *total)
+{
+	int k = 0;
+
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->ids[i], id) == 0) {
+			k++;
+			if (total)
+				*total = s->totals[i];
+		}
+	return k;
+}
+
+/* Every one of G0001..G<count> seen at least once; the first missing. */
+static void assert_all_seen(const struct seen *s, int count)
+{
+	char id[16];
+
+	for (int i = 1; i <= count; i++) {
+		snprintf(id, sizeof(id), "G%04d", i);
+		if (!times_seen(s, id, NULL))
+			fail_msg("order %s was skipped", id);
+	}
+}
+
+/* Runs a whole pass from since, calling between() after the first page. */
+static int list_pass(struct world *w, int64_t since, struct seen *s,
+		     void (*between)(struct world *w))
+{
+	struct order_page_cursor cursor;
+	struct buf err;
+	int pages = 0;
+
+	buf_init(&err, BUF_SMALL);
+	memset(&cursor, 0, sizeof(cursor));
+	do {
+		if (ep->list_orders(&w->env, since, &cursor, see_order, s,
+				    &err) != PROVIDER_OK)
+			fail_msg("page %d: %s", pages, buf_str(&err));
+		if (pages++ == 0 && between)
+			between(w);
+	} while (cursor.next[0] && pages < 20);
+	assert_string_equal(cursor.next, "");
+	buf_release(&err);
+	return pages;
+}
+
+/*
+ * Between the two pages the merchant edits G0050 (already read) and
+ * G0120 (not yet read). With offsets, G0050 leaving its place would move
+ * G0101 onto the first page's last slot, and it would never be seen.
+ */
+static void edit_two(struct world *w)
+{
+	post_order(w, 50, 1700000500, "99.5");
+	post_order(w, 120, 1700000600, "77.25");
+}
+
+static void test_list_order_moves(void **state)
+{
+	struct seen *s = calloc(1, sizeof(*s));
+	struct world w;
+	int64_t total = 0;
+
+	(void)state;
+	world_start(&w, NULL);
+	post_many(&w, 150, 0);
+	assert_int_equal(list_pass(&w, 1600000000, s, edit_two), 2);
+	assert_all_seen(s, 150);
+	assert_int_equal(times_seen(s, "G0101", NULL), 1);
+	/* The boundary order (G0100) is not handed over twice. */
+	assert_int_equal(times_seen(s, "G0100", NULL), 1);
+	/* The edited orders are seen again, as they are now. */
+	assert_int_equal(times_seen(s, "G0050", &total), 2);
+	assert_int_equal(total, 9950);
+	assert_int_equal(times_seen(s, "G0120", &total), 1);
+	assert_int_equal(total, 7725);
+	assert_int_equal(s->n, 151);
+	free(s);
+	world_stop(&w);
+}
+
+/* G0095..G0110 changed in the same second, across the page boundary. */
+static void test_list_shared_second(void **state)
+{
+	struct seen *s = calloc(1, sizeof(*s));
+	struct world w;
+
+	(void)state;
+	world_start(&w, NULL);
+	post_many(&w, 150, 0);
+	for (int i = 95; i <= 110; i++)
+		post_order(&w, i, 1700000100, "12.5");
+	assert_int_equal(list_pass(&w, 0, s, NULL), 2);
+	assert_all_seen(s, 150);
+	assert_int_equal(s->n, 150);
+	free(s);
+	world_stop(&w);
+}
+
+/*
+ * 250 orders changed in one second: more than a page. The cursor then
+ * goes on by offset inside that second; each order once.
+ */
+static void test_list_crowded_second(void **state)
+{
+	struct seen *s = calloc(1, sizeof(*s));
+	struct world w;
+
+	(void)state;
+	world_start(&w, NULL);
+	post_many(&w, 250, 0);
+	for (int i = 1; i <= 250; i++)
+		post_order(&w, i, 1700000300, "12.5");
+	list_pass(&w, 0, s, NULL);
+	assert_all_seen(s, 250);
+	assert_int_equal(s->n, 250);
+	free(s);
+	world_stop(&w);
+}
+
+/* What the provider asks for, and what the simulator says to other sorts. */
+static void test_list_sort(void **state)
+{
+	const char *auth[] = {"Authorization: Bearer " SIM_TOKEN, NULL};
+	struct order_page_cursor cursor;
+	struct http_reply r;
+	struct world w;
+	struct buf err;
+	char url[256];
+	int n = 0;
+
+	(void)state;
+	world_start(&w, NULL);
+	buf_init(&err, BUF_SMALL);
+	post_many(&w, 3, 0);
+	reply_init(&r);
+	snprintf(url, sizeof(url), "%s/%s/orders?sortBy=CREATED_AT", w.api,
+		 STORE);
+	assert_int_equal(http_get(url, auth, &r), 0);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(buf_str(&r.body), "sortBy"));
+	reply_release(&r);
+	/* Without sortBy the simulator answers newest change first. */
+	reply_init(&r);
+	snprintf(url, sizeof(url), "%s/%s/orders", w.api, STORE);
+	assert_int_equal(http_get(url, auth, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_true(strstr(buf_str(&r.body), "G0003") <
+		    strstr(buf_str(&r.body), "G0001"));
+	reply_release(&r);
+	/* So the provider reads them only because it asks for the sort. */
+	memset(&cursor, 0, sizeof(cursor));
+	assert_int_equal(
+		ep->list_orders(&w.env, 0, &cursor, count_order, &n, &err),
+		PROVIDER_OK);
+	assert_int_equal(n, 3);
+	buf_release(&err);
+	world_stop(&w);
+}
+
+/* An Ecwid that takes sortBy but does not sort: refused, not misread. */
+static void test_list_unsorted(void **state)
+{
+	const char *const extra[] = {"--ignore-order-sort", NULL};
+	struct order_page_cursor cursor;
+	struct world w;
+	struct buf err;
+	int n = 0;
+
+	(void)state;
+	world_start(&w, extra);
+	buf_init(&err, BUF_SMALL);
+	post_many(&w, 150, 0);
+	memset(&cursor, 0, sizeof(cursor));
+	assert_int_equal(
+		ep->list_orders(&w.env, 0, &cursor, count_order, &n, &err),
+		PROVIDER_REJECTED);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(buf_str(&err), "not in update order"));
+	assert_string_equal(cursor.next, "");
 	buf_release(&err);
 	world_stop(&w);
 }
@@ -801,7 +1004,7 @@ static void test_coupon_lost_answer(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[32];
+	struct CMUnitTest tests[48];
 	size_t n = 0, i;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_install);
@@ -816,6 +1019,13 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_list_orders);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_list_bad_order);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_list_fixtures);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_list_order_moves);
+	tests[n++] =
+		(struct CMUnitTest)cmocka_unit_test(test_list_shared_second);
+	tests[n++] =
+		(struct CMUnitTest)cmocka_unit_test(test_list_crowded_second);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_list_sort);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_list_unsorted);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_coupons);
 	for (i = 0; i < COUNT(bad_coupons); i++)
 		tests[n++] = (struct CMUnitTest){bad_coupons[i].name,

@@ -1006,17 +1006,20 @@ static void test_bad_deliveries(void **state)
 	size_t i;
 
 	(void)state;
-	/* Signatures: wrong key, none, or a replay from two days ago. */
+	/*
+	 * Signatures: wrong key, none, or a replay older than the 48-hour
+	 * window (Ecwid retries for 24 hours).
+	 */
 	assert_int_equal(send_event(&ev), 401);
 	ev.event_id = "evt-no-sig";
 	ev.flag = "--no-signature";
 	assert_int_equal(send_event(&ev), 401);
 	ev.event_id = "evt-stale";
 	ev.flag = NULL;
-	ev.created = now - 2 * 86400;
+	ev.created = now - 3 * 86400;
 	assert_int_equal(send_event(&ev), 401);
 	assert_true(daemon_log_contains(&d, "reason=signature"));
-	step("6a bad signature 401, no signature 401, two-day-old event 401");
+	step("6a bad signature 401, no signature 401, three-day-old event 401");
 
 	/* Signed right, for a store we do not know. */
 	ev.event_id = "evt-other-store";
