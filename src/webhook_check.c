@@ -32,6 +32,42 @@ fail:
 	return -1;
 }
 
+/*
+ * A check without fix only sees a refused topic as missing: the refusal
+ * and its words, from the last time it was asked for, still stand.
+ */
+static int keep_refusal(void *ctx, const char *topic, const char *state,
+			const char *message, int64_t checked_at)
+{
+	struct webhook_check *c = ctx;
+	size_t i;
+
+	(void)checked_at;
+	if (strcmp(state, "refused") != 0)
+		return 0;
+	for (i = 0; i < c->ntopics; i++)
+		if (c->topics[i].state == TOPIC_MISSING &&
+		    strcmp(c->topics[i].topic, topic) == 0) {
+			c->topics[i].state = TOPIC_REFUSED;
+			snprintf(c->topics[i].message,
+				 sizeof(c->topics[i].message), "%s", message);
+		}
+	return 0;
+}
+
+static int earlier_refusals(struct store *st, int64_t shop_id,
+			    struct webhook_check *c, struct buf *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	if (store_read_begin(st, &tx, err) < 0)
+		return -1;
+	rc = store_shop_topics_each(tx, shop_id, keep_refusal, c, err);
+	store_tx_rollback(tx);
+	return rc;
+}
+
 static void token_state(const struct shop_handle *h, char out[64])
 {
 	snprintf(out, 64, "%s",
@@ -100,7 +136,9 @@ int webhook_check_shop(struct store *st, const struct platform_set *set,
 			 h.shop.domain, out->error);
 		goto out;
 	}
-	rc = record(st, shop_id, out, err);
+	rc = fix ? 0 : earlier_refusals(st, shop_id, out, err);
+	if (rc == 0)
+		rc = record(st, shop_id, out, err);
 	{
 		size_t i;
 
