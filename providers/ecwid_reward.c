@@ -91,6 +91,8 @@ enum provider_status ecwid_create_coupon(const struct provider_env *env,
 	}
 	c.body = body.data;
 	st = ecwid_api(env, &c, &r, err);
+	/* Only a 429 gives a wait (Retry-After): Ecwid's rate limit. */
+	out->throttled = st == PROVIDER_RETRY && out->retry_after_ms > 0;
 	if (st == PROVIDER_OK) {
 		root = json_parse(r.body.data, r.body.len, NULL);
 		ecwid_coupon_out(root, req->code, out);

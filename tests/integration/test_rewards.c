@@ -270,11 +270,47 @@ static void test_refusals(void **state)
 	buf_release(&err);
 }
 
+/*
+ * Throttles are the shop's, not the reward's: with every second call
+ * throttled and two attempts allowed, a reward throttled twice in a row
+ * used to be failed though nothing was wrong with it. Now each waits
+ * the time Shopify names without using an attempt, and all are issued.
+ * A 500 on the last attempt is settled by a lookup, not failed blindly.
+ */
+static void test_throttles_use_no_attempts(void **state)
+{
+	struct daemon_proc d;
+	struct sim_proc sim;
+	struct seeded s;
+	int64_t program;
+	int i;
+
+	(void)state;
+	start_sim(&sim);
+	prepare(&d, &sim, "max_attempts = 2\n");
+	seed_open(&d, &s);
+	seed_shopify_shop(&s, SHOP, "Sally Mugs", TOKEN);
+	program = seed_coupon_program(&s, "Coupons", 0);
+	seed_affiliate(&s, program, "Sally", "sally@example.net", "SALLY20");
+	seed_paid_orders(&s, "SALLY20", 600000, 40, 2000, 1);
+	seed_close(&s);
+	set_faults(&sim, "{\"throttle_every\":2}");
+	daemon_spawn(&d);
+	for (i = 0; i < 300 && rewards_in(&d, "issued") < 40; i++)
+		usleep(100 * 1000);
+	assert_int_equal(rewards_in(&d, "issued"), 40);
+	assert_int_equal(rewards_in(&d, "failed"), 0);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+	sim_stop(&sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exactly_once_under_faults),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_throttles_use_no_attempts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
