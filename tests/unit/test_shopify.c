@@ -2,7 +2,8 @@
  * The Shopify provider (providers/shopify*.c) through shopify_provider's
  * members, no network except a refused connection to 127.0.0.1:1: every order
  * fixture against the facts of tests/fixtures/shopify/README.md (and the
- * commissionable base from commission_base), one case per rejected order,
+ * commissionable base from commission_base), once as the REST webhook body
+ * and once as the GraphQL Admin answer (graphql/), one case per rejected order,
  * refunds, privacy bodies, the webhook signature (PLATFORMS.md vector), webhook
  * classification, and the signed install and callback queries.
  */
@@ -19,6 +20,7 @@
 #include "http_client.h"
 #include "order.h"
 #include "providers/provider.h"
+#include "providers/shopify_internal.h"
 #include "util/json.h"
 #include "util/money.h"
 #include "cases.h"
@@ -650,6 +652,74 @@ static struct facts order_facts[] = {
 	 3110,
 	 1742232030,
 	 1742232030},
+	{"order_edited.json",
+	 "5678123456789012356",
+	 "#1054",
+	 "USD",
+	 6007,
+	 4960,
+	 397,
+	 650,
+	 1240,
+	 4960,
+	 4960,
+	 {"SALLY20"},
+	 1,
+	 NULL,
+	 NULL,
+	 "/",
+	 NULL,
+	 "9007199254740993",
+	 "ana.lima@example.com",
+	 "US",
+	 "203.0.113.24",
+	 ORDER_PENDING,
+	 false,
+	 0,
+	 0,
+	 NULL,
+	 -1,
+	 2,
+	 0,
+	 0,
+	 "USD",
+	 7562,
+	 1742565600,
+	 1742574600},
+	{"order_edited_refunded.json",
+	 "5678123456789012357",
+	 "#1055",
+	 "USD",
+	 6007,
+	 4960,
+	 397,
+	 650,
+	 1240,
+	 4960,
+	 1440,
+	 {"SALLY20"},
+	 1,
+	 NULL,
+	 NULL,
+	 "/",
+	 NULL,
+	 "9007199254740993",
+	 "ana.lima@example.com",
+	 "US",
+	 "203.0.113.24",
+	 ORDER_PARTIALLY_REFUNDED,
+	 false,
+	 3802,
+	 1,
+	 "1012345678901234601",
+	 3520,
+	 2,
+	 0,
+	 0,
+	 "USD",
+	 7562,
+	 1742652000,
+	 1742852710},
 };
 
 static void assert_str_or_null(const char *got, const char *want)
@@ -721,15 +791,42 @@ static void check_facts(const struct order *o, const struct facts *f)
 	assert_int_equal(base - refunded_base, f->after_refunds);
 }
 
+/*
+ * One mapping per source: the same facts hold for the REST webhook body
+ * and for the GraphQL Admin answer of the same order (graphql/<file>).
+ */
+struct source {
+	const char *name;
+	const char *dir; /* under tests/fixtures/shopify/ */
+	int (*parse)(const char *json, size_t len, struct order *out,
+		     struct buf *err);
+};
+
+static const struct source sources[] = {
+	{"webhook", "", shopify_parse_order},
+	{"graphql", "graphql/", shopify_parse_graphql_order},
+};
+
+struct fact_case {
+	const struct facts *f;
+	const struct source *src;
+};
+
+static struct fact_case fact_cases[COUNT(order_facts) * COUNT(sources)];
+
 static void test_order_facts(void **state)
 {
-	const struct facts *f = *state;
+	const struct fact_case *c = *state;
+	const struct facts *f = c->f;
+	char name[256];
 	struct order o;
 	struct buf json, err;
 
-	read_fixture(f->file, &json);
+	snprintf(name, sizeof(name), "%s%s", c->src->dir, f->file);
+	read_fixture(name, &json);
 	buf_init(&err, BUF_SMALL);
-	assert_int_equal(sp->parse_order(json.data, json.len, &o, &err), 0);
+	if (c->src->parse(json.data, json.len, &o, &err) != 0)
+		fail_msg("%s refused: %s", name, buf_str(&err));
 	assert_string_equal(buf_str(&err), "");
 	check_facts(&o, f);
 	order_release(&o);
@@ -1741,6 +1838,7 @@ static void test_members(void **state)
 	assert_true(sp->caps & PROVIDER_CAN_GIFT_CARD);
 	assert_true(sp->caps & PROVIDER_CAN_FETCH_ORDER);
 	assert_true(sp->caps & PROVIDER_CAN_API_WEBHOOKS);
+	assert_non_null(sp->fetch_refund);
 	assert_non_null(sp->storefront_js);
 }
 
@@ -1749,9 +1847,12 @@ int main(void)
 	size_t i;
 
 	add_case(test_members, NULL, "members");
-	for (i = 0; i < COUNT(order_facts); i++)
-		add_case(test_order_facts, &order_facts[i], "parse_order %s",
-			 order_facts[i].file);
+	for (i = 0; i < COUNT(fact_cases); i++) {
+		fact_cases[i].f = &order_facts[i % COUNT(order_facts)];
+		fact_cases[i].src = &sources[i / COUNT(order_facts)];
+		add_case(test_order_facts, &fact_cases[i], "%s order %s",
+			 fact_cases[i].src->name, fact_cases[i].f->file);
+	}
 	add_case(test_order_lines, NULL, "parse_order line details");
 	add_case(test_rest_page_orders, NULL, "rest_orders_page.json orders");
 	for (i = 0; i < COUNT(bad_orders); i++)
