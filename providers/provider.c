@@ -284,6 +284,14 @@ enum provider_status provider_fetch_order(const struct provider *p,
 }
 
 enum provider_status
+provider_fetch_refund(const struct provider *p, const struct provider_env *env,
+		      const char *order_id, const char *refund_id,
+		      struct order_refund *out, struct buf *err)
+{
+	API_CALL(fetch_refund, env, order_id, refund_id, out, err);
+}
+
+enum provider_status
 provider_list_orders(const struct provider *p, const struct provider_env *env,
 		     int64_t since, struct order_page_cursor *cursor,
 		     int (*fn)(void *ctx, const struct order *o), void *ctx,

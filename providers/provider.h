@@ -201,6 +201,11 @@ struct order_page_cursor {
 	int64_t retry_after_ms;
 	int64_t skipped;
 	char skip_error[256];
+	/*
+	 * What the pass could not see and the core must say (Shopify's
+	 * 60-day window without read_all_orders); "" when nothing.
+	 */
+	char note[256];
 };
 
 struct provider {
@@ -283,6 +288,16 @@ struct provider {
 	enum provider_status (*fetch_order)(const struct provider_env *env,
 					    const char *order_id,
 					    struct order *out, struct buf *err);
+	/*
+	 * One refund of an order as the platform's API knows it, for a
+	 * refund webhook that cannot say what it returned (base -1). out->id
+	 * is owned by the caller on PROVIDER_OK.
+	 */
+	enum provider_status (*fetch_refund)(const struct provider_env *env,
+					     const char *order_id,
+					     const char *refund_id,
+					     struct order_refund *out,
+					     struct buf *err);
 	/*
 	 * Orders updated since a time, one page per call: fn gets each order
 	 * already parsed. cursor->next is "" at the start and the end.
@@ -395,6 +410,11 @@ enum provider_status provider_fetch_order(const struct provider *p,
 					  const struct provider_env *env,
 					  const char *order_id,
 					  struct order *out, struct buf *err);
+/* PROVIDER_UNSUPPORTED when the platform has no refund read. */
+enum provider_status
+provider_fetch_refund(const struct provider *p, const struct provider_env *env,
+		      const char *order_id, const char *refund_id,
+		      struct order_refund *out, struct buf *err);
 enum provider_status
 provider_list_orders(const struct provider *p, const struct provider_env *env,
 		     int64_t since, struct order_page_cursor *cursor,

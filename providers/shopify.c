@@ -1,6 +1,7 @@
 /*
  * Shopify: OAuth install with query HMACs, webhooks signed over the raw
- * body, REST order JSON into the neutral order, and rewards through the
+ * body, REST webhook orders and GraphQL Admin orders (reads and
+ * reconciliation) into the neutral order, and rewards through the
  * GraphQL Admin API (discountCodeBasicCreate, giftCardCreate) with the
  * cost-based throttle read from every answer. Facts and sources are in
  * shared/design/PLATFORMS.md, section 1. This file holds the table the
@@ -66,6 +67,7 @@ const struct provider shopify_provider = {
 	.parse_refund = shopify_parse_refund,
 	.parse_privacy = shopify_parse_privacy,
 	.fetch_order = shopify_fetch_order,
+	.fetch_refund = shopify_fetch_refund,
 	.list_orders = shopify_list_orders,
 	.create_coupon = shopify_create_coupon,
 	.find_coupon = shopify_find_coupon,

@@ -1,6 +1,6 @@
 /*
  * Shopify: the calls every other part makes: the Admin API's URLs,
- * REST GETs and GraphQL POSTs with the shop's token, and the mapping of
+ * GraphQL POSTs with the shop's token, and the mapping of
  * HTTP failures, throttling and userErrors to provider statuses.
  */
 #include "providers/shopify_internal.h"
@@ -176,19 +176,4 @@ enum provider_status shopify_user_errors(const cJSON *payload, struct buf *err)
 	errorf(err, "Shopify refused: %s%s%s", msg ? msg : "invalid input",
 	       code ? " " : "", code ? code : "");
 	return PROVIDER_REJECTED;
-}
-
-enum provider_status shopify_get(const struct provider_env *env,
-				 const char *url, struct http_result *r,
-				 struct buf *err)
-{
-	char auth[600];
-	const char *headers[] = {"Accept: application/json", auth, NULL};
-	struct http_call call = {"GET", url, headers, NULL, 0};
-	int rc;
-
-	snprintf(auth, sizeof(auth), "X-Shopify-Access-Token: %s",
-		 env->shop->token ? env->shop->token : "");
-	rc = http_client_do(env->http, &call, r);
-	return shopify_http_status(r, rc, err);
 }

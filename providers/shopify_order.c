@@ -1,6 +1,7 @@
 /*
- * Shopify: REST order and refund JSON into the neutral order, from a
- * webhook or from the Admin API (one order, or the orders since a time).
+ * Shopify: REST order and refund JSON, as the webhooks deliver them, into
+ * the neutral order. The Admin API is read through GraphQL instead
+ * (shopify_order_graphql.c); both apply shopify_order_edit.c's rule.
  */
 #include "providers/shopify_internal.h"
 #include "util/json.h"
@@ -33,7 +34,7 @@ static const char *shopify_set_amount(const cJSON *obj, const char *set,
 	return shopify_str(json_get(json_get(obj, set), which), "amount");
 }
 
-static int shopify_financial(const char *s, enum order_financial *out)
+int shopify_financial(const char *s, enum order_financial *out)
 {
 	if (!s || strcmp(s, "pending") == 0 || strcmp(s, "authorized") == 0 ||
 	    strcmp(s, "partially_paid") == 0 || strcmp(s, "expired") == 0)
@@ -52,7 +53,7 @@ static int shopify_financial(const char *s, enum order_financial *out)
 }
 
 static int shopify_line(const cJSON *j, int exp, struct order_line *l,
-			struct buf *err)
+			int64_t *current, struct buf *err)
 {
 	const cJSON *allocs, *a;
 	bool bad = false, gift = false;
@@ -66,6 +67,7 @@ static int shopify_line(const cJSON *j, int exp, struct order_line *l,
 	l->title = shopify_dup(j, "title");
 	allocs = json_array(j, "discount_allocations", &bad, err);
 	if (bad || json_int(j, "quantity", 1, &l->quantity, err) < 0 ||
+	    json_int(j, "current_quantity", -1, current, err) < 0 ||
 	    shopify_money(j, "price", exp, &l->price, err) < 0 ||
 	    json_bool(j, "gift_card", false, &gift, err) < 0)
 		return error_prefix(err, "line item");
@@ -82,7 +84,7 @@ static int shopify_line(const cJSON *j, int exp, struct order_line *l,
 		   0) {
 		return error_prefix(err, "line item");
 	}
-	if (l->quantity < 0 || l->price < 0 || l->discount < 0)
+	if (l->quantity < 0 || l->price < 0 || l->discount < 0 || *current < -1)
 		return errorf(err, "line item with negative amounts");
 	return 0;
 }
@@ -136,11 +138,12 @@ static int shopify_refund_paid(const cJSON *j, const char *currency, int exp,
  * The refunded lines in shop money: base (subtotals of lines that are
  * not gift cards) and total (subtotals and taxes of every line).
  */
-static int shopify_refund_lines(const cJSON *j, int exp, int64_t *base,
+static int shopify_refund_lines(const cJSON *j, int exp, const struct order *o,
+				struct shopify_current *c, int64_t *base,
 				int64_t *total, struct buf *err)
 {
 	const cJSON *li;
-	int64_t sub, tax;
+	int64_t sub, tax, qty;
 	bool gift = false;
 
 	*base = *total = 0;
@@ -148,9 +151,14 @@ static int shopify_refund_lines(const cJSON *j, int exp, int64_t *base,
 	{
 		if (shopify_shop_money(li, "subtotal", exp, &sub, err) < 0 ||
 		    shopify_shop_money(li, "total_tax", exp, &tax, err) < 0 ||
+		    json_int(li, "quantity", 0, &qty, err) < 0 ||
 		    json_bool(json_get(li, "line_item"), "gift_card", false,
 			      &gift, err) < 0)
 			return error_prefix(err, "refund line");
+		if (c && shopify_current_refund(c, o,
+						shopify_str(li, "line_item_id"),
+						qty, sub, tax, err) < 0)
+			return -1;
 		if (money_add(*total, sub, total) < 0 ||
 		    money_add(*total, tax, total) < 0 ||
 		    (!gift && money_add(*base, sub, base) < 0))
@@ -186,7 +194,9 @@ static int shopify_refund_adjustments(const cJSON *j, int exp,
 	return 0;
 }
 
+/* o and c: the order being read, NULL for a refund webhook's body. */
 static int shopify_refund(const cJSON *j, const char *currency,
+			  const struct order *o, struct shopify_current *c,
 			  struct order_refund *r, struct buf *err)
 {
 	int exp = money_exponent(currency);
@@ -199,7 +209,7 @@ static int shopify_refund(const cJSON *j, const char *currency,
 		parse_iso8601(shopify_str(j, "created_at"), &r->created_at);
 	has_lines = cJSON_GetArraySize(json_get(j, "refund_line_items")) > 0;
 	if (shopify_refund_paid(j, currency, exp, &paid, &foreign, err) < 0 ||
-	    shopify_refund_lines(j, exp, &base, &lines_total, err) < 0 ||
+	    shopify_refund_lines(j, exp, o, c, &base, &lines_total, err) < 0 ||
 	    shopify_refund_adjustments(j, exp, &shipping, &only_shipping, err) <
 		    0)
 		return -1;
@@ -215,7 +225,7 @@ static int shopify_refund(const cJSON *j, const char *currency,
 }
 
 static int shopify_lists(const cJSON *root, int exp, struct order *o,
-			 struct buf *err)
+			 struct shopify_current *c, struct buf *err)
 {
 	bool bad = false;
 	const cJSON *lines = json_array(root, "line_items", &bad, err);
@@ -228,7 +238,12 @@ static int shopify_lists(const cJSON *root, int exp, struct order *o,
 		return -1;
 	cJSON_ArrayForEach(it, lines)
 	{
-		if (shopify_line(it, exp, order_add_line(o), err) < 0)
+		int64_t current = -1;
+		int rc =
+			shopify_line(it, exp, order_add_line(o), &current, err);
+
+		shopify_current_line(c, o->nlines - 1, current);
+		if (rc < 0)
 			return -1;
 	}
 	cJSON_ArrayForEach(it, codes)
@@ -244,8 +259,9 @@ static int shopify_lists(const cJSON *root, int exp, struct order *o,
 	}
 	cJSON_ArrayForEach(it, refunds)
 	{
-		if (shopify_refund(it, o->currency, order_add_refund(o), err) <
-		    0)
+		struct order_refund *r = order_add_refund(o);
+
+		if (shopify_refund(it, o->currency, o, c, r, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -314,8 +330,21 @@ static void shopify_people(const cJSON *root, struct order *o)
 	o->referring_site = shopify_dup(root, "referring_site");
 }
 
-static int shopify_order_from(const cJSON *root, struct order *o,
-			      struct buf *err)
+/* current_* in shop money, -1 when the order does not carry it. */
+static int shopify_current_money(const cJSON *root, const char *key, int exp,
+				 int64_t *out, struct buf *err)
+{
+	char set[64];
+
+	snprintf(set, sizeof(set), "%s_set", key);
+	*out = -1;
+	if (!json_get(root, key) && !json_get(root, set))
+		return 0;
+	return shopify_shop_money(root, key, exp, out, err);
+}
+
+static int shopify_order_read(const cJSON *root, struct order *o,
+			      struct shopify_current *c, struct buf *err)
 {
 	const char *cur = shopify_str(root, "currency");
 	bool test = false;
@@ -338,7 +367,13 @@ static int shopify_order_from(const cJSON *root, struct order *o,
 	    json_bool(root, "test", false, &test, err) < 0 ||
 	    shopify_shipping(root, exp, o, err) < 0 ||
 	    shopify_presentment(root, o, err) < 0 ||
-	    shopify_lists(root, exp, o, err) < 0)
+	    shopify_lists(root, exp, o, c, err) < 0 ||
+	    shopify_current_money(root, "current_subtotal_price", exp,
+				  &c->subtotal, err) < 0 ||
+	    shopify_current_money(root, "current_total_price", exp, &c->total,
+				  err) < 0 ||
+	    shopify_current_money(root, "current_total_tax", exp, &c->tax,
+				  err) < 0)
 		return error_prefix(err, "order %s", o->id);
 	o->test = test;
 	if (shopify_financial(shopify_str(root, "financial_status"),
@@ -351,7 +386,21 @@ static int shopify_order_from(const cJSON *root, struct order *o,
 	if (shopify_str(root, "updated_at"))
 		parse_iso8601(shopify_str(root, "updated_at"), &o->updated_at);
 	shopify_people(root, o);
+	if (shopify_settle_edits(o, c, err) < 0)
+		return error_prefix(err, "order %s", o->id);
 	return 0;
+}
+
+static int shopify_order_from(const cJSON *root, struct order *o,
+			      struct buf *err)
+{
+	struct shopify_current c;
+	int rc;
+
+	shopify_current_init(&c);
+	rc = shopify_order_read(root, o, &c, err);
+	shopify_current_release(&c);
+	return rc;
 }
 
 int shopify_parse_order(const char *json, size_t len, struct order *out,
@@ -411,7 +460,7 @@ int shopify_parse_refund(const char *json, size_t len, char *order_id, size_t n,
 	else if (money_exponent(cur) < 0)
 		errorf(err, "the refund's currency '%s' is unknown",
 		       cur ? cur : "");
-	else if (shopify_refund(root, cur, out, err) == 0) {
+	else if (shopify_refund(root, cur, NULL, NULL, out, err) == 0) {
 		snprintf(order_id, n, "%s", oid);
 		rc = 0;
 	}
@@ -439,129 +488,4 @@ int shopify_parse_privacy(const char *json, size_t len, char *customer_id,
 		 shopify_str(c, "email") ? shopify_str(c, "email") : "");
 	cJSON_Delete(root);
 	return 0;
-}
-
-enum provider_status shopify_fetch_order(const struct provider_env *env,
-					 const char *order_id,
-					 struct order *out, struct buf *err)
-{
-	struct http_result r;
-	struct buf url;
-	cJSON *root = NULL;
-	enum provider_status st;
-	size_t i;
-
-	for (i = 0; order_id[i]; i++)
-		if (!isdigit((unsigned char)order_id[i]))
-			break;
-	if (!order_id[0] || order_id[i]) {
-		errorf(err, "'%s' is not a Shopify order id", order_id);
-		return PROVIDER_REJECTED;
-	}
-	buf_init(&url, 2048);
-	http_result_init(&r);
-	order_init(out);
-	if (buf_printf(&url, "orders/%s.json", order_id) < 0) {
-		st = PROVIDER_REJECTED;
-		goto out;
-	}
-	{
-		struct buf full;
-
-		buf_init(&full, 2048);
-		st = shopify_url(env, url.data, &full) < 0
-			     ? PROVIDER_REJECTED
-			     : shopify_get(env, full.data, &r, err);
-		buf_release(&full);
-	}
-	if (st != PROVIDER_OK)
-		goto out;
-	root = json_parse(r.body.data, r.body.len, err);
-	if (!root ||
-	    shopify_order_from(json_get(root, "order"), out, err) < 0) {
-		order_release(out);
-		st = PROVIDER_REJECTED;
-	}
-out:
-	cJSON_Delete(root);
-	http_result_release(&r);
-	buf_release(&url);
-	return st;
-}
-
-enum provider_status
-shopify_list_orders(const struct provider_env *env, int64_t since,
-		    struct order_page_cursor *cursor,
-		    int (*fn)(void *ctx, const struct order *o), void *ctx,
-		    struct buf *err)
-{
-	struct http_result r;
-	struct buf url;
-	cJSON *root = NULL;
-	const cJSON *it;
-	char stamp[21];
-	enum provider_status st = PROVIDER_OK;
-
-	buf_init(&url, 4096);
-	http_result_init(&r);
-	format_iso8601(since, stamp);
-	if (cursor->next[0]
-		    ? buf_puts(&url, cursor->next) < 0
-		    : shopify_url(env, "orders.json?status=any", &url) < 0 ||
-			      buf_printf(&url,
-					 "&limit=50&order=updated_at+asc"
-					 "&updated_at_min=%s",
-					 stamp) < 0)
-		st = PROVIDER_REJECTED;
-	if (st == PROVIDER_OK)
-		st = shopify_get(env, url.data, &r, err);
-	cursor->retry_after_ms = r.retry_after_ms;
-	if (st != PROVIDER_OK)
-		goto out;
-	/* The token goes only to the shop's own API, whatever Link says. */
-	buf_reset(&url);
-	if (r.next_url[0] &&
-	    (provider_base_url(env->cfg->api_base, env->shop->domain, &url) <
-		     0 ||
-	     strncmp(r.next_url, url.data, url.len) != 0 ||
-	     (r.next_url[url.len] != '/' && r.next_url[url.len] != '\0'))) {
-		errorf(err, "the next page is on another host: %.100s",
-		       r.next_url);
-		st = PROVIDER_REJECTED;
-		goto out;
-	}
-	snprintf(cursor->next, sizeof(cursor->next), "%s", r.next_url);
-	root = json_parse(r.body.data, r.body.len, err);
-	if (!cJSON_IsArray(json_get(root, "orders"))) {
-		errorf(err, "the orders answer holds no orders list");
-		st = PROVIDER_REJECTED;
-		goto out;
-	}
-	cJSON_ArrayForEach(it, json_get(root, "orders"))
-	{
-		struct order o;
-
-		order_init(&o);
-		if (shopify_order_from(it, &o, err) < 0) {
-			/* One unreadable order must not stop the others. */
-			if (!cursor->skipped)
-				snprintf(cursor->skip_error,
-					 sizeof(cursor->skip_error), "%s",
-					 buf_str(err));
-			cursor->skipped++;
-			buf_reset(err);
-			order_release(&o);
-			continue;
-		}
-		if (fn(ctx, &o) != 0)
-			st = PROVIDER_REJECTED;
-		order_release(&o);
-		if (st != PROVIDER_OK)
-			break;
-	}
-out:
-	cJSON_Delete(root);
-	http_result_release(&r);
-	buf_release(&url);
-	return st;
 }

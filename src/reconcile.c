@@ -90,8 +90,10 @@ static int record(struct store *st, int64_t shop_id,
 	return store_tx_commit(tx, err);
 }
 
+/* note: what the platform says the pass could not see, "" if nothing. */
 static int walk_pages(struct shop_handle *h, struct http_client *http,
-		      int64_t since, struct pass *pass, struct buf *err)
+		      int64_t since, struct pass *pass, char note[256],
+		      struct buf *err)
 {
 	struct provider_env env;
 	struct order_page_cursor cursor;
@@ -112,6 +114,7 @@ static int walk_pages(struct shop_handle *h, struct http_client *http,
 								   : ms));
 			continue;
 		}
+		snprintf(note, 256, "%s", cursor.note);
 		if (st != PROVIDER_OK)
 			return -1;
 	} while (cursor.next[0]);
@@ -133,6 +136,7 @@ int reconcile_shop(struct store *st, const struct platform_set *set,
 	struct shop_handle h;
 	struct http_client *http;
 	struct store_tx *tx;
+	char note[256] = "";
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -156,13 +160,16 @@ int reconcile_shop(struct store *st, const struct platform_set *set,
 		return -1;
 	}
 	http = http_client_new(30000);
-	rc = walk_pages(&h, http, since, &pass, err);
+	rc = walk_pages(&h, http, since, &pass, note, err);
 	http_client_free(http);
 	record(st, shop_id, out, rc < 0 ? buf_str(err) : "", NULL);
 	log_info("reconcile.done",
 		 "shop=%s since=%lld seen=%lld unknown=%lld accrued=%lld ok=%d",
 		 h.shop.domain, (long long)since, (long long)out->seen,
 		 (long long)out->unknown, (long long)out->accrued, rc == 0);
+	if (note[0])
+		log_warn("reconcile.window", "shop=%s note=\"%s\"",
+			 h.shop.domain, note);
 	metrics_add(metrics_counter("affiliated_reconcile_found_total",
 				    "Orders found by reconciliation that no "
 				    "webhook delivered",

@@ -72,6 +72,11 @@ struct fetched {
 	enum provider_status status;
 	struct order order;
 	char error[512];
+	/* A refund webhook that could not say what it returned, read. */
+	bool refund_tried;
+	enum provider_status refund_status;
+	int64_t refund_base;
+	char refund_error[256];
 };
 
 static int64_t backoff(int64_t attempts)
@@ -83,6 +88,31 @@ static int64_t backoff(int64_t attempts)
 	return s > 6 * 3600 ? 6 * 3600 : s;
 }
 
+/*
+ * Reads the refund from the platform: a body without refunded lines or
+ * adjustments (Shopify since 2024-10) cannot say whether it returned
+ * goods or only shipping. A platform without the read leaves base -1.
+ */
+static void fetch_refund_base(const struct shop_handle *h,
+			      const struct provider_env *env,
+			      const char *order_id, const char *refund_id,
+			      struct fetched *f)
+{
+	struct order_refund r;
+	struct buf err;
+
+	buf_init(&err, BUF_SMALL);
+	f->refund_status = provider_fetch_refund(h->platform->provider, env,
+						 order_id, refund_id, &r, &err);
+	f->refund_tried = f->refund_status != PROVIDER_UNSUPPORTED;
+	if (f->refund_status == PROVIDER_OK) {
+		f->refund_base = r.base;
+		free(r.id);
+	}
+	snprintf(f->refund_error, sizeof(f->refund_error), "%s", buf_str(&err));
+	buf_release(&err);
+}
+
 /* Fetches the order an item names, when it needs one. */
 static void fetch_for(struct worker *wk, const struct inbox_item *it,
 		      struct fetched *f)
@@ -92,7 +122,8 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 	struct store_tx *tx;
 	struct order_refund r;
 	struct buf err;
-	char id[128] = "";
+	char id[128] = "", refund_id[128] = "";
+	int64_t base = 0;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
@@ -117,22 +148,35 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 					      it->len, id, sizeof(id), &err);
 	else if ((rc = provider_parse_refund(h.platform->provider, it->body,
 					     it->len, id, sizeof(id), &r,
-					     &err)) == 0)
+					     &err)) == 0) {
+		snprintf(refund_id, sizeof(refund_id), "%s", r.id);
+		base = r.base;
 		free(r.id);
+	}
 	if (rc == 0) {
 		struct provider_env env;
 
 		shop_handle_env(&h, app->store, wk->http, &env);
 
-		f->tried = true;
-		f->status = provider_fetch_order(h.platform->provider, &env, id,
-						 &f->order, &err);
+		if (it->kind == WEBHOOK_REFUND && base < 0)
+			fetch_refund_base(&h, &env, id, refund_id, f);
+		if (it->kind == WEBHOOK_ORDER_REF ||
+		    it->attempts >= REFUND_WAIT_TRIES) {
+			f->tried = true;
+			f->status =
+				provider_fetch_order(h.platform->provider, &env,
+						     id, &f->order, &err);
+		}
 		/*
 		 * Waiting for the merchant to open the app again is no fault
 		 * of the delivery: it is tried again later, not failed.
 		 */
-		if (f->status == PROVIDER_UNAUTHORIZED && h.shop.reauth_needed)
-			f->status = PROVIDER_RETRY;
+		if (h.shop.reauth_needed) {
+			if (f->status == PROVIDER_UNAUTHORIZED)
+				f->status = PROVIDER_RETRY;
+			if (f->refund_status == PROVIDER_UNAUTHORIZED)
+				f->refund_status = PROVIDER_RETRY;
+		}
 	}
 	snprintf(f->error, sizeof(f->error), "%s", buf_str(&err));
 	shop_handle_release(&h);
@@ -142,9 +186,7 @@ out:
 
 static bool needs_fetch(const struct inbox_item *it)
 {
-	return it->kind == WEBHOOK_ORDER_REF ||
-	       (it->kind == WEBHOOK_REFUND &&
-		it->attempts >= REFUND_WAIT_TRIES);
+	return it->kind == WEBHOOK_ORDER_REF || it->kind == WEBHOOK_REFUND;
 }
 
 static const struct platform *item_platform(struct app *app,
@@ -232,6 +274,20 @@ static int handle(struct store_tx *tx, struct app *app,
 		if (provider_parse_refund(p->provider, it->body, it->len, id,
 					  sizeof(id), &r, err) < 0)
 			return -1;
+		if (f->refund_tried && f->refund_status == PROVIDER_RETRY) {
+			errorf(note, "reading refund %s: %s", r.id,
+			       f->refund_error);
+			free(r.id);
+			return 1;
+		}
+		if (f->refund_tried && f->refund_status == PROVIDER_OK)
+			r.base = f->refund_base;
+		else if (f->refund_tried)
+			log_warn("refund.unread",
+				 "order=%s refund=%s status=%s error=\"%s\"",
+				 id, r.id,
+				 provider_status_str(f->refund_status),
+				 f->refund_error);
 		rc = engine_process_refund(tx, it->shop_id, id, &r, &out, err);
 		free(r.id);
 		if (rc == 0)

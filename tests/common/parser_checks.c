@@ -1,6 +1,7 @@
 #include "parser_checks.h"
 #include "http/form.h"
 #include "order.h"
+#include "providers/shopify_internal.h"
 #include "util/buf.h"
 #include "util/money.h"
 
@@ -75,6 +76,37 @@ int check_provider_parsers(const struct provider *p, const char *data,
 		rc = provider_parse_privacy(p, data, len, id, sizeof(id), email,
 					    sizeof(email), &err);
 		*broken = answer_broken(rc, &err);
+	}
+	buf_release(&err);
+	return *broken ? -1 : 0;
+}
+
+int check_shopify_graphql(const char *data, size_t len, const char **broken)
+{
+	struct order o;
+	struct order_refund r;
+	struct buf err;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	rc = shopify_parse_graphql_order(data, len, &o, &err);
+	*broken = answer_broken(rc, &err);
+	if (rc == 0) {
+		if (!*broken)
+			*broken = order_broken(&o);
+		order_release(&o);
+	} else if (!*broken && (o.id || o.nlines || o.nrefunds)) {
+		*broken = "a refused GraphQL order that still holds parts";
+	}
+	if (!*broken) {
+		buf_reset(&err);
+		rc = shopify_parse_graphql_refund(data, len, "USD", &r, &err);
+		*broken = answer_broken(rc, &err);
+		if (!*broken && rc == 0 && !r.id)
+			*broken = "a GraphQL refund without an id";
+		if (!*broken && rc < 0 && r.id)
+			*broken = "a refused GraphQL refund that holds an id";
+		free(r.id);
 	}
 	buf_release(&err);
 	return *broken ? -1 : 0;

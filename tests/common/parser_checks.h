@@ -18,6 +18,11 @@
  */
 int check_provider_parsers(const struct provider *p, const char *data,
 			   size_t len, const char **broken);
+/*
+ * The same for Shopify's GraphQL Admin answers (an order(id:) or a
+ * refund(id:) answer), which no provider member exposes.
+ */
+int check_shopify_graphql(const char *data, size_t len, const char **broken);
 /* The same for the neutral order of simulate files (order_from_json). */
 int check_neutral_order(const char *data, size_t len, const char **broken);
 /*

@@ -2,7 +2,8 @@
  * libFuzzer target: every parser a delivery, a simulate file or a form
  * can reach gets the fuzzer's input, and each must keep the promises of
  * tests/common/parser_checks.c; a broken one aborts with its name. The
- * first byte picks the parser, so that one corpus serves them all.
+ * first byte picks the parser (4: Shopify's GraphQL answers), so that one
+ * corpus serves them all.
  * Built by scripts/fuzz (clang, -DSANITIZE=fuzzer), seeded with the
  * fixtures.
  */
@@ -34,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		rc = check_provider_parsers(&shopify_provider, text, len,
 					    &broken);
@@ -46,7 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		rc = check_neutral_order(text, len, &broken);
 		break;
-	default:
+	case 4:
+		rc = check_shopify_graphql(text, len, &broken);
+		break;
+	default: /* 3 */
 		rc = check_form(text, len, &broken);
 		break;
 	}

@@ -28,7 +28,10 @@
 #define SIM_TOKEN  "shpat_given_by_the_test"
 #define SHOP	   "sally.myshopify.com"
 #define SCOPES	   "read_orders,write_discounts,write_gift_cards"
-#define HOOK_URL   "http://127.0.0.1:9/webhooks/shopify"
+/* Tokens that see orders older than 60 days, as the fixtures are. */
+#define ALL_ORDERS \
+	"--token-scopes", "read_orders,read_all_orders,write_discounts"
+#define HOOK_URL "http://127.0.0.1:9/webhooks/shopify"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1029,13 +1032,15 @@ static void test_fault(void **state)
 	buf_release(&err);
 	world_stop(&w);
 	/*
-	 * A throttled answer says how long to wait. The REST 429 carries
-	 * Retry-After: 1.0; the GraphQL THROTTLED body carries the bucket,
-	 * which an injected throttle leaves full (available > cost): the
-	 * wait must still be positive, not (cost - available) / restore < 0.
+	 * A throttled answer says how long to wait: the GraphQL THROTTLED
+	 * body carries the bucket, which an injected throttle leaves full
+	 * (available > cost): the wait must still be positive, not
+	 * (cost - available) / restore < 0.
 	 */
 	if (strstr(c->faults, "throttle")) {
-		assert_int_equal(list_wait, 1000);
+		if (list_wait <= 0)
+			fail_msg("list THROTTLED with retry_after_ms %lld",
+				 (long long)list_wait);
 		if (coupon_wait <= 0)
 			fail_msg("THROTTLED with retry_after_ms %lld",
 				 (long long)coupon_wait);
@@ -1048,13 +1053,15 @@ static void test_fetch_order(void **state)
 {
 	static const char *const refused[] = {"abc",	   "12a", "",
 					      "../orders", "-1",  "1.5"};
+	static const char *const args[] = {ALL_ORDERS, NULL};
 	struct world w;
+	cJSON *st;
 	struct buf json, err;
 	struct order o;
 	size_t i;
 
 	(void)state;
-	world_start(&w, NULL, 2000);
+	world_start(&w, args, 2000);
 	buf_init(&json, BUF_MEDIUM);
 	buf_init(&err, BUF_SMALL);
 	assert_int_equal(
@@ -1089,7 +1096,118 @@ static void test_fetch_order(void **state)
 			fail_msg("order id '%s' not refused", refused[i]);
 		assert_true(err.len > 0);
 	}
+	/* Every read went through GraphQL. */
+	st = sim_state(&w);
+	assert_int_equal(cJSON_GetObjectItem(st, "rest_calls")->valuedouble, 0);
+	cJSON_Delete(st);
 	buf_release(&json);
+	buf_release(&err);
+	world_stop(&w);
+}
+
+/*
+ * Without read_all_orders Shopify shows no order older than 60 days: the
+ * order is NOT_FOUND, and a list from before the window says so.
+ */
+static void test_order_window(void **state)
+{
+	struct world w;
+	struct buf json, err;
+	struct order_page_cursor cursor;
+	struct order o;
+	int seen = 0;
+
+	(void)state;
+	world_start(&w, NULL, 2000);
+	buf_init(&json, BUF_MEDIUM);
+	buf_init(&err, BUF_SMALL);
+	assert_int_equal(
+		read_fixture("tests/fixtures/shopify/order_coupon.json", &json),
+		0);
+	post_orders(&w, json.data, json.len, 1);
+	assert_int_equal(
+		sp->fetch_order(&w.env, "5678123456789012345", &o, &err),
+		PROVIDER_NOT_FOUND);
+	memset(&cursor, 0, sizeof(cursor));
+	assert_int_equal(sp->list_orders(&w.env, w.env.now - 90 * 86400,
+					 &cursor, count_order, &seen, &err),
+			 PROVIDER_OK);
+	assert_int_equal(seen, 0);
+	assert_string_equal(cursor.next, "");
+	assert_non_null(strstr(cursor.note, "read_all_orders"));
+	buf_release(&json);
+	buf_release(&err);
+	world_stop(&w);
+}
+
+/* A cursor the platform does not know: REJECTED with its message. */
+static void test_bad_cursor(void **state)
+{
+	static const char *const args[] = {ALL_ORDERS, NULL};
+	struct world w;
+	struct buf json, err;
+	struct order_page_cursor cursor;
+	int seen = 0;
+
+	(void)state;
+	world_start(&w, args, 2000);
+	buf_init(&json, BUF_MEDIUM);
+	buf_init(&err, BUF_SMALL);
+	assert_int_equal(
+		read_fixture("tests/fixtures/shopify/order_coupon.json", &json),
+		0);
+	post_orders(&w, json.data, json.len, 1);
+	memset(&cursor, 0, sizeof(cursor));
+	snprintf(cursor.next, sizeof(cursor.next), "bm90IGEgY3Vyc29y");
+	assert_int_equal(provider_list_orders(sp, &w.env, 0, &cursor,
+					      count_order, &seen, &err),
+			 PROVIDER_REJECTED);
+	assert_non_null(strstr(buf_str(&err), "Invalid cursor"));
+	assert_int_equal(seen, 0);
+	buf_release(&json);
+	buf_release(&err);
+	world_stop(&w);
+}
+
+/*
+ * A refund of shipping only, as Shopify keeps it since 2024-10 (in
+ * refundShippingLines): fetch_refund says base 0, where the webhook body
+ * could not tell.
+ */
+static void test_fetch_refund(void **state)
+{
+	static const char *const args[] = {ALL_ORDERS, NULL};
+	static const char order[] =
+		"{\"id\":5678123456789012360,\"name\":\"#1060\","
+		"\"currency\":\"USD\",\"financial_status\":"
+		"\"partially_refunded\",\"created_at\":"
+		"\"2025-03-10T09:41:07-05:00\",\"total_price\":\"20.00\","
+		"\"subtotal_price\":\"13.50\",\"line_items\":[{\"id\":61,"
+		"\"quantity\":1,\"price\":\"13.50\"}],\"refunds\":[{\"id\":"
+		"1012345678901234610,\"created_at\":"
+		"\"2025-03-12T10:00:00-05:00\",\"refund_line_items\":[],"
+		"\"order_adjustments\":[],\"refund_shipping_lines\":[{"
+		"\"subtotal_amount\":\"6.50\",\"tax_amount\":\"0.00\"}],"
+		"\"transactions\":[{\"kind\":\"refund\",\"status\":"
+		"\"success\",\"amount\":\"6.50\",\"currency\":\"USD\"}]}]}";
+	struct world w;
+	struct order_refund r;
+	struct buf err;
+
+	(void)state;
+	world_start(&w, args, 2000);
+	buf_init(&err, BUF_SMALL);
+	post_orders(&w, order, strlen(order), 1);
+	if (provider_fetch_refund(sp, &w.env, "5678123456789012360",
+				  "1012345678901234610", &r,
+				  &err) != PROVIDER_OK)
+		fail_msg("fetch_refund: %s", buf_str(&err));
+	assert_string_equal(r.id, "1012345678901234610");
+	assert_int_equal(r.amount, 650);
+	assert_int_equal(r.base, 0);
+	free(r.id);
+	assert_int_equal(provider_fetch_refund(sp, &w.env, "1", "77", &r, &err),
+			 PROVIDER_NOT_FOUND);
 	buf_release(&err);
 	world_stop(&w);
 }
@@ -1179,6 +1297,9 @@ static void load_orders(const struct world *w)
 
 static void test_list_orders(void **state)
 {
+	static const char *const args[] = {ALL_ORDERS, "--bucket-max",
+					   "100000",   "--restore-rate",
+					   "100000",   NULL};
 	struct world w;
 	struct order_page_cursor cursor;
 	struct seen *seen = calloc(1, sizeof(*seen));
@@ -1187,7 +1308,7 @@ static void test_list_orders(void **state)
 	int64_t since;
 
 	(void)state;
-	world_start(&w, NULL, 2000);
+	world_start(&w, args, 2000);
 	buf_init(&err, BUF_SMALL);
 	load_orders(&w);
 	memset(&cursor, 0, sizeof(cursor));
@@ -1196,12 +1317,12 @@ static void test_list_orders(void **state)
 				    &err) != PROVIDER_OK)
 			fail_msg("page %d: %s", pages, buf_str(&err));
 		pages++;
-		assert_true(pages < 20);
+		assert_true(pages < 2 * GENERATED);
 	} while (cursor.next[0]);
 	assert_int_equal(seen->duplicates, 0);
 	assert_int_equal(seen->bad, 0);
 	assert_int_equal(seen->n, 3 + GENERATED);
-	assert_int_equal(pages, 3); /* 50 a page */
+	assert_int_equal(pages, 3 + GENERATED); /* one order a page */
 	assert_true(has_id(seen, "5678123456789012345"));
 	assert_true(has_id(seen, "5678123456789012346"));
 	assert_true(has_id(seen, "5678123456789012354"));
@@ -1217,7 +1338,7 @@ static void test_list_orders(void **state)
 						 see_order, seen, &err),
 				 PROVIDER_OK);
 		since_count++;
-		assert_true(since_count < 20);
+		assert_true(since_count < 2 * GENERATED);
 	} while (cursor.next[0]);
 	assert_int_equal(seen->duplicates, 0);
 	assert_int_equal(seen->n, 1 + GENERATED);
@@ -1228,15 +1349,15 @@ static void test_list_orders(void **state)
 	world_stop(&w);
 }
 
-/* The REST leaky bucket: RETRY with Retry-After, and the cursor holds. */
+/* The GraphQL bucket: RETRY with the wait it implies; the cursor holds. */
 static void test_list_orders_throttled(void **state)
 {
-	static const char *const args[] = {"--rest-bucket", "2", "--rest-leak",
-					   "1", NULL};
+	static const char *const args[] = {
+		ALL_ORDERS, "--bucket-max", "30", "--restore-rate", "10", NULL};
 	struct world w;
 	struct order_page_cursor cursor;
 	struct seen *seen = calloc(1, sizeof(*seen));
-	struct buf err;
+	struct buf err, json;
 	char before[1024];
 	enum provider_status st;
 	struct order o;
@@ -1245,8 +1366,13 @@ static void test_list_orders_throttled(void **state)
 	(void)state;
 	world_start(&w, args, 2000);
 	buf_init(&err, BUF_SMALL);
-	load_orders(&w);
-	/* Two REST calls fill the bucket of 2. */
+	buf_init(&json, BUF_MEDIUM);
+	assert_int_equal(
+		read_fixture("tests/fixtures/shopify/rest_orders_page.json",
+			     &json),
+		0);
+	post_orders(&w, json.data, json.len, 3);
+	/* Two order reads take 20 of the bucket's 30 points. */
 	assert_int_equal(sp->fetch_order(&w.env, "1", &o, &err),
 			 PROVIDER_NOT_FOUND);
 	assert_int_equal(sp->fetch_order(&w.env, "1", &o, &err),
@@ -1259,7 +1385,8 @@ static void test_list_orders_throttled(void **state)
 		assert_true(calls < 40);
 		if (st == PROVIDER_RETRY) {
 			retries++;
-			assert_int_equal(cursor.retry_after_ms, 1000);
+			assert_true(cursor.retry_after_ms > 0);
+			assert_true(cursor.retry_after_ms <= 3000);
 			/* The page was not consumed: same cursor again. */
 			assert_string_equal(cursor.next, before);
 			usleep((useconds_t)(cursor.retry_after_ms * 1000));
@@ -1270,8 +1397,10 @@ static void test_list_orders_throttled(void **state)
 	assert_true(retries >= 1);
 	assert_true(calls >= 4);
 	assert_int_equal(seen->duplicates, 0);
-	assert_int_equal(seen->n, 3 + GENERATED);
+	assert_int_equal(seen->bad, 0);
+	assert_int_equal(seen->n, 3);
 	free(seen);
+	buf_release(&json);
 	buf_release(&err);
 	world_stop(&w);
 }
@@ -1311,6 +1440,9 @@ int main(void)
 		ADD(test_fault, &fault_cases[i], "fault %s",
 		    fault_cases[i].what);
 	ADD(test_fetch_order, NULL, "fetch_order");
+	ADD(test_order_window, NULL, "the 60-day window");
+	ADD(test_bad_cursor, NULL, "list_orders with a bad cursor");
+	ADD(test_fetch_refund, NULL, "fetch_refund of shipping only");
 	ADD(test_list_orders, NULL, "list_orders pages");
 	ADD(test_list_orders_throttled, NULL, "list_orders throttled");
 #undef ADD

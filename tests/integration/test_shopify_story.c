@@ -235,6 +235,9 @@ static int setup(void **state)
 		 "reconcile_interval = 0\n"
 		 "[shopify]\napi_key = %s\napi_secret = %s\n"
 		 "base_url = %s/{shop}\n"
+		 /* the fixtures' orders are older than Shopify's 60 days */
+		 "scopes = read_orders,read_all_orders,read_discounts,"
+		 "write_discounts,read_gift_cards,write_gift_cards\n"
 		 "[rewards]\nbackoff_ms = 50\n",
 		 API_KEY, SECRET, sim.base);
 	daemon_start(&d, ini);
@@ -339,6 +342,77 @@ static void test_order_credit_reward_refund(void **state)
 	assert_non_null(strstr(buf_str(&out), "\"approved\":-"));
 	assert_non_null(cli_out(&d, verify, &out));
 	assert_non_null(strstr(buf_str(&out), "ledger OK"));
+	buf_release(&out);
+}
+
+/* How many times needle occurs in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * A refund of shipping only claws back nothing when the commission base
+ * leaves shipping out. The refunds/create body cannot say what it
+ * returned (no refund lines, no adjustments, as since 2024-10); the
+ * refund as Shopify keeps it (refundShippingLines) is read first.
+ */
+static void test_shipping_only_refund(void **state)
+{
+	static const char refund[] =
+		"\"refunds\": [{\"id\": 1012345678901234602, \"created_at\": "
+		"\"2025-03-19T08:15:00-05:00\", \"refund_line_items\": [], "
+		"\"order_adjustments\": [], \"refund_shipping_lines\": [{"
+		"\"subtotal_amount\": \"6.50\", \"tax_amount\": \"0.00\"}], "
+		"\"transactions\": [{\"kind\": \"refund\", \"status\": "
+		"\"success\", \"amount\": \"6.50\", \"currency\": "
+		"\"USD\"}]}]";
+	const char *ledger[] = {"ledger", "--affiliate", "1", "--json", NULL};
+	struct http_reply r;
+	struct buf body, order, before, out;
+	char file[512], url[128];
+	const char *at;
+
+	(void)state;
+	buf_init(&body, BUF_LARGE);
+	buf_init(&order, BUF_LARGE);
+	buf_init(&before, BUF_LARGE);
+	buf_init(&out, BUF_LARGE);
+	reply_init(&r);
+	/* order_coupon on the platform, with the shipping refund. */
+	assert_int_equal(
+		read_fixture("tests/fixtures/shopify/order_coupon.json", &body),
+		0);
+	at = strstr(buf_str(&body), "\"refunds\": []");
+	assert_non_null(at);
+	assert_int_equal(
+		buf_append(&order, body.data, (size_t)(at - body.data)), 0);
+	assert_int_equal(buf_puts(&order, refund), 0);
+	assert_int_equal(buf_puts(&order, at + strlen("\"refunds\": []")), 0);
+	snprintf(url, sizeof(url), "%s/_sim/orders", sim.base);
+	assert_int_equal(http_post(url, NULL, order.data, order.len, &r), 0);
+	assert_int_equal(r.status, 200);
+
+	assert_non_null(cli_out(&d, ledger, &before));
+	fixture_path("refund_shipping_only.json", file, sizeof(file));
+	assert_int_equal(
+		send_webhook("refunds/create", file, "wh-refund-ship", NULL),
+		200);
+	assert_true(daemon_wait_log(&d, "op=fetch_refund status=ok", 10000));
+	/* Let the worker finish the item it read the refund for. */
+	usleep(1500 * 1000);
+	assert_non_null(cli_out(&d, ledger, &out));
+	assert_int_equal(count_of(buf_str(&out), "\"kind\":\"reversal\""),
+			 count_of(buf_str(&before), "\"kind\":\"reversal\""));
+	assert_string_equal(buf_str(&out), buf_str(&before));
+	reply_release(&r);
+	buf_release(&body);
+	buf_release(&order);
+	buf_release(&before);
 	buf_release(&out);
 }
 
@@ -530,6 +604,10 @@ static void test_reconcile_finds_missed_order(void **state)
 	/* Again: nothing new. */
 	assert_non_null(cli_out(&d, rec, &out));
 	assert_non_null(strstr(buf_str(&out), "0 no webhook had delivered"));
+	/* All through GraphQL: no REST Admin call reached the platform. */
+	snprintf(url, sizeof(url), "%s/_sim/state", sim.base);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_non_null(strstr(buf_str(&r.body), "\"rest_calls\":0"));
 	reply_release(&r);
 	buf_release(&body);
 	buf_release(&out);
@@ -796,6 +874,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_install_and_webhooks),
 		cmocka_unit_test(test_order_credit_reward_refund),
+		cmocka_unit_test(test_shipping_only_refund),
 		cmocka_unit_test(test_bad_deliveries),
 		cmocka_unit_test(test_operator_commands),
 		cmocka_unit_test(test_reopened_from_admin),

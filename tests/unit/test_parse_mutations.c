@@ -2,7 +2,8 @@
  * Mutation test of the providers' parsers: every JSON fixture of each
  * platform (and every line of the neutral simulate file), damaged at random
  * (bytes changed, spans cut or repeated, odd JSON values spliced in, the text
- * cut short), goes through each parser a delivery can reach. Whatever the
+ * cut short), goes through each parser a delivery can reach (and Shopify's
+ * GraphQL answers through the GraphQL order and refund parsers). Whatever the
  * damage, a parser answers 0 with a usable result or -1 with a reason, and
  * under the sanitizers touches no memory it should not. Signed deliveries are
  * trusted to come from the platform, not to be well formed.
@@ -101,8 +102,10 @@ static void run_parsers(const struct provider *p, const struct buf *in)
 {
 	const char *broken;
 
-	if (check_provider_parsers(p, in->data, in->len, &broken) < 0)
+	if (p && check_provider_parsers(p, in->data, in->len, &broken) < 0)
 		fail_msg("%s: %s", p->name, broken);
+	if (!p && check_shopify_graphql(in->data, in->len, &broken) < 0)
+		fail_msg("shopify graphql: %s", broken);
 }
 
 static int env_int(const char *name, int fallback)
@@ -125,6 +128,7 @@ static void read_file(const char *path, struct buf *out)
 	fclose(f);
 }
 
+/* p NULL: the fixtures are Shopify's GraphQL answers. */
 static void mutate_fixtures(const struct provider *p, const char *dirname)
 {
 	const char *src = getenv("AFFILIATED_SOURCE_DIR");
@@ -206,6 +210,12 @@ static void test_shopify_mutations(void **state)
 	mutate_fixtures(&shopify_provider, "shopify");
 }
 
+static void test_shopify_graphql_mutations(void **state)
+{
+	(void)state;
+	mutate_fixtures(NULL, "shopify/graphql");
+}
+
 static void test_ecwid_mutations(void **state)
 {
 	(void)state;
@@ -216,6 +226,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shopify_mutations),
+		cmocka_unit_test(test_shopify_graphql_mutations),
 		cmocka_unit_test(test_ecwid_mutations),
 		cmocka_unit_test(test_neutral_mutations),
 	};

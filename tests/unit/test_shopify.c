@@ -2,7 +2,8 @@
  * The Shopify provider (providers/shopify*.c) through shopify_provider's
  * members, no network except a refused connection to 127.0.0.1:1: every order
  * fixture against the facts of tests/fixtures/shopify/README.md (and the
- * commissionable base from commission_base), one case per rejected order,
+ * commissionable base from commission_base), once as the REST webhook body
+ * and once as the GraphQL Admin answer (graphql/), one case per rejected order,
  * refunds, privacy bodies, the webhook signature (PLATFORMS.md vector), webhook
  * classification, and the signed install and callback queries.
  */
@@ -19,6 +20,7 @@
 #include "http_client.h"
 #include "order.h"
 #include "providers/provider.h"
+#include "providers/shopify_internal.h"
 #include "util/json.h"
 #include "util/money.h"
 #include "cases.h"
@@ -650,6 +652,74 @@ static struct facts order_facts[] = {
 	 3110,
 	 1742232030,
 	 1742232030},
+	{"order_edited.json",
+	 "5678123456789012356",
+	 "#1054",
+	 "USD",
+	 6007,
+	 4960,
+	 397,
+	 650,
+	 1240,
+	 4960,
+	 4960,
+	 {"SALLY20"},
+	 1,
+	 NULL,
+	 NULL,
+	 "/",
+	 NULL,
+	 "9007199254740993",
+	 "ana.lima@example.com",
+	 "US",
+	 "203.0.113.24",
+	 ORDER_PENDING,
+	 false,
+	 0,
+	 0,
+	 NULL,
+	 -1,
+	 2,
+	 0,
+	 0,
+	 "USD",
+	 7562,
+	 1742565600,
+	 1742574600},
+	{"order_edited_refunded.json",
+	 "5678123456789012357",
+	 "#1055",
+	 "USD",
+	 6007,
+	 4960,
+	 397,
+	 650,
+	 1240,
+	 4960,
+	 1440,
+	 {"SALLY20"},
+	 1,
+	 NULL,
+	 NULL,
+	 "/",
+	 NULL,
+	 "9007199254740993",
+	 "ana.lima@example.com",
+	 "US",
+	 "203.0.113.24",
+	 ORDER_PARTIALLY_REFUNDED,
+	 false,
+	 3802,
+	 1,
+	 "1012345678901234601",
+	 3520,
+	 2,
+	 0,
+	 0,
+	 "USD",
+	 7562,
+	 1742652000,
+	 1742852710},
 };
 
 static void assert_str_or_null(const char *got, const char *want)
@@ -721,15 +791,42 @@ static void check_facts(const struct order *o, const struct facts *f)
 	assert_int_equal(base - refunded_base, f->after_refunds);
 }
 
+/*
+ * One mapping per source: the same facts hold for the REST webhook body
+ * and for the GraphQL Admin answer of the same order (graphql/<file>).
+ */
+struct source {
+	const char *name;
+	const char *dir; /* under tests/fixtures/shopify/ */
+	int (*parse)(const char *json, size_t len, struct order *out,
+		     struct buf *err);
+};
+
+static struct source sources[] = {
+	{"webhook", "", shopify_parse_order},
+	{"graphql", "graphql/", shopify_parse_graphql_order},
+};
+
+struct fact_case {
+	const struct facts *f;
+	const struct source *src;
+};
+
+static struct fact_case fact_cases[COUNT(order_facts) * COUNT(sources)];
+
 static void test_order_facts(void **state)
 {
-	const struct facts *f = *state;
+	const struct fact_case *c = *state;
+	const struct facts *f = c->f;
+	char name[256];
 	struct order o;
 	struct buf json, err;
 
-	read_fixture(f->file, &json);
+	snprintf(name, sizeof(name), "%s%s", c->src->dir, f->file);
+	read_fixture(name, &json);
 	buf_init(&err, BUF_SMALL);
-	assert_int_equal(sp->parse_order(json.data, json.len, &o, &err), 0);
+	if (c->src->parse(json.data, json.len, &o, &err) != 0)
+		fail_msg("%s refused: %s", name, buf_str(&err));
 	assert_string_equal(buf_str(&err), "");
 	check_facts(&o, f);
 	order_release(&o);
@@ -843,7 +940,74 @@ static void test_rest_page_orders(void **state)
 	buf_release(&json);
 }
 
-/* Rejected orders: one case per input. */
+/* The GraphQL orders page: each node gives the facts of its webhook. */
+static void test_graphql_page_orders(void **state)
+{
+	static const char *const want[] = {"order_coupon.json",
+					   "order_note_attribute.json",
+					   "order_partially_refunded.json"};
+	struct buf json, err;
+	cJSON *root;
+	const cJSON *it, *conn;
+	size_t i = 0, k;
+
+	(void)state;
+	read_fixture("graphql/orders_page.json", &json);
+	buf_init(&err, BUF_SMALL);
+	root = json_parse(json.data, json.len, &err);
+	assert_non_null(root);
+	conn = json_get(json_get(root, "data"), "orders");
+	cJSON_ArrayForEach(it, json_get(conn, "nodes"))
+	{
+		const struct facts *f = NULL;
+		struct order o;
+
+		assert_true(i < COUNT(want));
+		for (k = 0; k < COUNT(order_facts); k++)
+			if (strcmp(order_facts[k].file, want[i]) == 0)
+				f = &order_facts[k];
+		assert_non_null(f);
+		if (shopify_gql_order(it, &o, &err) != 0)
+			fail_msg("node %zu refused: %s", i, buf_str(&err));
+		check_facts(&o, f);
+		order_release(&o);
+		i++;
+	}
+	assert_int_equal(i, 3);
+	cJSON_Delete(root);
+	buf_release(&err);
+	buf_release(&json);
+}
+
+/* Line details of an edited order, the same from both sources. */
+static void test_edited_lines(void **state)
+{
+	const struct source *src = *state;
+	char name[128];
+	struct order o;
+	struct buf json, err;
+
+	buf_init(&err, BUF_SMALL);
+	snprintf(name, sizeof(name), "%sorder_edited_refunded.json", src->dir);
+	read_fixture(name, &json);
+	assert_int_equal(src->parse(json.data, json.len, &o, &err), 0);
+	assert_int_equal(o.nlines, 2);
+	/* One mug of two was taken off: half its discount goes with it. */
+	assert_string_equal(o.lines[0].id, "5678123456789100001");
+	assert_int_equal(o.lines[0].quantity, 1);
+	assert_int_equal(o.lines[0].discount, 360);
+	/* The teapot was refunded, not edited: it stays, and the refund
+	 * takes it off. */
+	assert_string_equal(o.lines[1].id, "5678123456789100002");
+	assert_string_equal(o.lines[1].product_id, "8123456789013");
+	assert_int_equal(o.lines[1].quantity, 1);
+	assert_int_equal(o.lines[1].discount, 880);
+	order_release(&o);
+	buf_release(&json);
+	buf_release(&err);
+}
+
+/* Rejected GraphQL answers: one case per input; err names the field. */
 
 struct bad_order {
 	const char *what;
@@ -851,6 +1015,353 @@ struct bad_order {
 	const char *body;
 	const char *err; /* what the message must name */
 };
+
+#define GQL_HEAD  "{\"data\":{\"order\":{\"id\":\"gid://shopify/Order/1\","
+#define GQL_CUR	  "\"currencyCode\":\"USD\","
+#define GQL_TOTAL "\"totalPriceSet\":{\"shopMoney\":{\"amount\":\"1.0\"}},"
+#define GQL_LINES(nodes, more)                                \
+	"\"lineItems\":{\"nodes\":[" nodes "],\"pageInfo\":{" \
+	"\"hasNextPage\":" more "}}"
+#define GQL_TAIL "}}}"
+#define GQL_LINE(extra)                                                        \
+	"{\"id\":\"gid://shopify/LineItem/2\",\"quantity\":1,"                 \
+	"\"originalUnitPriceSet\":{\"shopMoney\":{\"amount\":\"1.0\"}}," extra \
+	"\"isGiftCard\":false}"
+#define GQL_ORDER(extra) \
+	GQL_HEAD GQL_CUR GQL_TOTAL extra GQL_LINES("", "false") GQL_TAIL
+
+static struct bad_order bad_gql_orders[] = {
+	{"graphql/order_bad_types.json", "graphql/order_bad_types.json", NULL,
+	 "totalPriceSet"},
+	{"graphql/order_truncated.json", "graphql/order_truncated.json", NULL,
+	 "JSON"},
+	{"an empty object", NULL, "{}", "no order"},
+	{"order null", NULL, "{\"data\":{\"order\":null}}", "no order"},
+	{"data an array", NULL, "{\"data\":[]}", "no order"},
+	{"only errors", NULL,
+	 "{\"errors\":[{\"message\":\"Throttled\",\"extensions\":{\"code\":"
+	 "\"THROTTLED\"}}]}",
+	 "Throttled"},
+	{"an array", NULL, "[]", "object"},
+	{"the order a string", NULL, "{\"data\":{\"order\":\"1\"}}", "object"},
+	{"no id", NULL,
+	 "{\"data\":{\"order\":{" GQL_CUR GQL_TOTAL GQL_LINES("",
+							      "false") "}}}",
+	 "id"},
+	{"id of a product", NULL,
+	 "{\"data\":{\"order\":{\"id\":\"gid://shopify/Product/1\"," GQL_CUR
+		 GQL_TOTAL GQL_LINES("", "false") "}}}",
+	 "Order"},
+	{"id not a gid", NULL,
+	 "{\"data\":{\"order\":{\"id\":\"1\"," GQL_CUR GQL_TOTAL GQL_LINES(
+		 "", "false") "}}}",
+	 "id"},
+	{"id with letters after the kind", NULL,
+	 "{\"data\":{\"order\":{\"id\":\"gid://shopify/Order/12ab\"," GQL_CUR
+		 GQL_TOTAL GQL_LINES("", "false") "}}}",
+	 "Order"},
+	{"legacyResourceId not a number", NULL,
+	 GQL_ORDER("\"legacyResourceId\":\"12a\","), "legacyResourceId"},
+	{"legacyResourceId an object", NULL,
+	 GQL_ORDER("\"legacyResourceId\":{},"), "legacyResourceId"},
+	{"no currencyCode", NULL,
+	 GQL_HEAD GQL_TOTAL GQL_LINES("", "false") GQL_TAIL, "currencyCode"},
+	{"unknown currencyCode", NULL,
+	 GQL_HEAD "\"currencyCode\":\"XYZ\"," GQL_TOTAL GQL_LINES("", "false")
+		 GQL_TAIL,
+	 "XYZ"},
+	{"no totalPriceSet", NULL,
+	 GQL_HEAD GQL_CUR GQL_LINES("", "false") GQL_TAIL, "totalPriceSet"},
+	{"totalPriceSet a string", NULL,
+	 GQL_HEAD GQL_CUR "\"totalPriceSet\":\"1.00\"," GQL_LINES("", "false")
+		 GQL_TAIL,
+	 "totalPriceSet"},
+	{"totalPriceSet without shopMoney amount", NULL,
+	 GQL_HEAD GQL_CUR "\"totalPriceSet\":{\"shopMoney\":{}}," GQL_LINES(
+		 "", "false") GQL_TAIL,
+	 "totalPriceSet.shopMoney.amount"},
+	{"USD total 1.005", NULL,
+	 GQL_HEAD GQL_CUR "\"totalPriceSet\":{\"shopMoney\":{\"amount\":"
+			  "\"1.005\"}}," GQL_LINES("", "false") GQL_TAIL,
+	 "totalPriceSet"},
+	{"currentSubtotalPriceSet a number", NULL,
+	 GQL_ORDER("\"currentSubtotalPriceSet\":3,"),
+	 "currentSubtotalPriceSet"},
+	{"no lineItems", NULL, GQL_HEAD GQL_CUR GQL_TOTAL "\"x\":1" GQL_TAIL,
+	 "lineItems"},
+	{"lineItems.nodes an object", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL "\"lineItems\":{\"nodes\":{}}" GQL_TAIL,
+	 "lineItems"},
+	{"a second page of line items", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL GQL_LINES(GQL_LINE(""), "true") GQL_TAIL,
+	 "more line items"},
+	{"a line without quantity", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL GQL_LINES(
+		 "{\"id\":\"gid://shopify/LineItem/"
+		 "2\",\"originalUnitPriceSet\":"
+		 "{\"shopMoney\":{\"amount\":\"1.0\"}}}",
+		 "false") GQL_TAIL,
+	 "quantity"},
+	{"a line without a price", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL GQL_LINES(
+		 "{\"id\":\"gid://shopify/LineItem/2\",\"quantity\":1}",
+		 "false") GQL_TAIL,
+	 "originalUnitPriceSet"},
+	{"a line id of an order", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL GQL_LINES(
+		 "{\"id\":\"gid://shopify/Order/2\",\"quantity\":1}", "false")
+		 GQL_TAIL,
+	 "LineItem"},
+	{"isGiftCard a string", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL GQL_LINES(
+		 GQL_LINE("\"isGiftCard\":\"yes\","), "false") GQL_TAIL,
+	 "isGiftCard"},
+	{"negative currentQuantity", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL GQL_LINES(
+		 GQL_LINE("\"currentQuantity\":-2,"), "false") GQL_TAIL,
+	 "negative"},
+	{"an allocation without an amount", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL GQL_LINES(
+		 GQL_LINE("\"discountAllocations\":[{}],"), "false") GQL_TAIL,
+	 "allocatedAmountSet"},
+	{"a line a string", NULL,
+	 GQL_HEAD GQL_CUR GQL_TOTAL GQL_LINES("\"x\"", "false") GQL_TAIL,
+	 "line"},
+	{"unknown displayFinancialStatus", NULL,
+	 GQL_ORDER("\"displayFinancialStatus\":\"BOGUS\","), "BOGUS"},
+	{"discountCodes holding an object", NULL,
+	 GQL_ORDER("\"discountCodes\":[{}],"), "discountCodes"},
+	{"customAttributes a string", NULL,
+	 GQL_ORDER("\"customAttributes\":\"ref=x\","), "customAttributes"},
+	{"customer a string", NULL, GQL_ORDER("\"customer\":\"x\","),
+	 "customer"},
+	{"customer id of a product", NULL,
+	 GQL_ORDER("\"customer\":{\"id\":\"gid://shopify/Product/3\"},"),
+	 "Customer"},
+	{"createdAt no time", NULL, GQL_ORDER("\"createdAt\":\"yesterday\","),
+	 "createdAt"},
+	{"unknown presentmentCurrencyCode", NULL,
+	 GQL_ORDER("\"presentmentCurrencyCode\":\"QQQ\","), "QQQ"},
+	{"test a string", NULL, GQL_ORDER("\"test\":\"false\","), "test"},
+	{"refunds an object", NULL, GQL_ORDER("\"refunds\":{},"), "refunds"},
+	{"a refund without id", NULL, GQL_ORDER("\"refunds\":[{}],"), "refund"},
+	{"a refund line without lineItem", NULL,
+	 GQL_ORDER("\"refunds\":[{\"id\":\"gid://shopify/Refund/5\","
+		   "\"refundLineItems\":{\"nodes\":[{\"quantity\":1}]}}],"),
+	 "lineItem"},
+	{"a refund transaction without amount", NULL,
+	 GQL_ORDER("\"refunds\":[{\"id\":\"gid://shopify/Refund/5\","
+		   "\"transactions\":{\"nodes\":[{\"kind\":\"REFUND\","
+		   "\"status\":\"SUCCESS\"}]}}],"),
+	 "amountSet"},
+};
+
+static void test_bad_gql_order(void **state)
+{
+	const struct bad_order *b = *state;
+	struct order o;
+	struct buf json, err;
+
+	if (b->file) {
+		read_fixture(b->file, &json);
+	} else {
+		buf_init(&json, BUF_SMALL);
+		assert_int_equal(buf_puts(&json, b->body), 0);
+	}
+	buf_init(&err, BUF_SMALL);
+	assert_int_equal(
+		shopify_parse_graphql_order(buf_str(&json), json.len, &o, &err),
+		-1);
+	if (!strstr(buf_str(&err), b->err))
+		fail_msg("error '%s' does not name '%s'", buf_str(&err),
+			 b->err);
+	assert_null(o.id);
+	assert_int_equal(o.nlines, 0);
+	assert_int_equal(o.nrefunds, 0);
+	buf_release(&err);
+	buf_release(&json);
+}
+
+/*
+ * A refund of shipping only: the webhook body (no refund lines, no
+ * adjustments, as Shopify sends it since 2024-10) cannot tell, GraphQL's
+ * refundShippingLines can.
+ */
+static void test_refund_shipping_only(void **state)
+{
+	struct order_refund r;
+	struct buf json, err;
+	char order_id[64];
+
+	(void)state;
+	buf_init(&err, BUF_SMALL);
+	read_fixture("refund_shipping_only.json", &json);
+	assert_int_equal(sp->parse_refund(json.data, json.len, order_id,
+					  sizeof(order_id), &r, &err),
+			 0);
+	assert_string_equal(order_id, "5678123456789012345");
+	assert_string_equal(r.id, "1012345678901234602");
+	assert_int_equal(r.amount, 650);
+	assert_int_equal(r.base, -1);
+	free(r.id);
+	buf_release(&json);
+
+	read_fixture("graphql/refund_shipping_only.json", &json);
+	assert_int_equal(shopify_parse_graphql_refund(json.data, json.len,
+						      "EUR", &r, &err),
+			 0);
+	assert_string_equal(r.id, "1012345678901234602");
+	assert_int_equal(r.amount, 650);
+	assert_int_equal(r.base, 0);
+	assert_int_equal(r.created_at, 1742390100);
+	free(r.id);
+	buf_release(&json);
+	buf_release(&err);
+}
+
+/* GraphQL refunds: what each shape says of the base. */
+struct gql_refund_case {
+	const char *what;
+	const char *body;
+	int rc;
+	int64_t amount, base;
+};
+
+#define GQL_REFUND(lines, ships, txs)                                       \
+	"{\"data\":{\"refund\":{\"id\":\"gid://shopify/Refund/9\","         \
+	"\"totalRefundedSet\":{\"shopMoney\":{\"amount\":\"5.0\","          \
+	"\"currencyCode\":\"USD\"}},\"refundLineItems\":{\"nodes\":[" lines \
+	"]},\"refundShippingLines\":{\"nodes\":[" ships "]},"               \
+	"\"transactions\":{\"nodes\":[" txs "]}}}}"
+#define GQL_RLINE(gift)                                                \
+	"{\"lineItem\":{\"id\":\"gid://shopify/LineItem/"              \
+	"2\",\"isGiftCard\":" gift                                     \
+	"},\"quantity\":1,\"subtotalSet\":{\"shopMoney\":{\"amount\":" \
+	"\"35.2\"}},\"totalTaxSet\":{\"shopMoney\":{\"amount\":\"2.82\"}}}"
+#define GQL_SHIP                                                       \
+	"{\"subtotalAmountSet\":{\"shopMoney\":{\"amount\":\"6.5\"}}," \
+	"\"taxAmountSet\":{\"shopMoney\":{\"amount\":\"0.0\"}}}"
+#define GQL_TX(amount)                                                \
+	"{\"kind\":\"REFUND\",\"status\":\"SUCCESS\",\"amountSet\":{" \
+	"\"shopMoney\":{\"amount\":\"" amount "\"}}}"
+
+static struct gql_refund_case gql_refund_cases[] = {
+	{"a refunded line", GQL_REFUND(GQL_RLINE("false"), "", GQL_TX("38.02")),
+	 0, 3802, 3520},
+	{"a refunded gift card",
+	 GQL_REFUND(GQL_RLINE("true"), "", GQL_TX("38.02")), 0, 3802, 0},
+	{"shipping only", GQL_REFUND("", GQL_SHIP, GQL_TX("6.5")), 0, 650, 0},
+	{"more than the shipping", GQL_REFUND("", GQL_SHIP, GQL_TX("10.0")), 0,
+	 1000, -1},
+	{"money only", GQL_REFUND("", "", GQL_TX("4.0")), 0, 400, -1},
+	{"no transactions: the total", GQL_REFUND("", "", ""), 0, 500, -1},
+	{"a failed transaction is not money back",
+	 GQL_REFUND(
+		 "", "",
+		 "{\"kind\":\"REFUND\",\"status\":\"FAILURE\","
+		 "\"amountSet\":{\"shopMoney\":{\"amount\":\"9.0\"}}}," GQL_TX(
+			 "1.0")),
+	 0, 100, -1},
+	{"refund null", "{\"data\":{\"refund\":null}}", -1, 0, -1},
+	{"a refund line without subtotal",
+	 GQL_REFUND("{\"lineItem\":{\"id\":\"gid://shopify/LineItem/2\"},"
+		    "\"quantity\":1}",
+		    "", ""),
+	 -1, 0, -1},
+	{"a refund id of an order",
+	 "{\"data\":{\"refund\":{\"id\":\"gid://shopify/Order/9\"}}}", -1, 0,
+	 -1},
+};
+
+static void test_gql_refund(void **state)
+{
+	const struct gql_refund_case *c = *state;
+	struct order_refund r;
+	struct buf err;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	rc = shopify_parse_graphql_refund(c->body, strlen(c->body), "USD", &r,
+					  &err);
+	if (rc != c->rc)
+		fail_msg("rc %d, err '%s'", rc, buf_str(&err));
+	if (rc == 0) {
+		assert_string_equal(r.id, "9");
+		assert_int_equal(r.amount, c->amount);
+		assert_int_equal(r.base, c->base);
+		free(r.id);
+	} else {
+		assert_true(err.len > 0);
+		assert_null(r.id);
+	}
+	buf_release(&err);
+}
+
+/*
+ * The Admin API calls without a network: ids are checked before any
+ * call, and a refused connection is a transport failure (RETRY). The
+ * list says what the 60-day window hides before it even asks.
+ */
+static const struct platform_config api_cfg = {
+	"shopify",
+	"test-api-key",
+	"secret",
+	"read_orders",
+	"2026-10",
+	"http://127.0.0.1:1/{shop}",
+	"http://127.0.0.1:1/{shop}",
+	"https://aff.example.com",
+	"",
+};
+
+static int count_order(void *ctx, const struct order *o)
+{
+	(void)o;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_api_offline(void **state)
+{
+	struct provider_shop shop = {1, "sally-mugs.myshopify.com", "tok",
+				     "USD"};
+	struct http_client *http = http_client_new(2000);
+	struct provider_env env = {&api_cfg, &shop, http, 1767225600, NULL};
+	struct order_page_cursor cursor;
+	struct order_refund r;
+	struct order o;
+	struct buf err;
+	int n = 0;
+
+	(void)state;
+	buf_init(&err, BUF_SMALL);
+	assert_int_equal(provider_fetch_order(sp, &env, "12ab", &o, &err),
+			 PROVIDER_REJECTED);
+	assert_non_null(strstr(buf_str(&err), "12ab"));
+	assert_int_equal(provider_fetch_refund(sp, &env, "1", "", &r, &err),
+			 PROVIDER_REJECTED);
+	assert_int_equal(
+		provider_fetch_order(sp, &env, "5678123456789012345", &o, &err),
+		PROVIDER_RETRY);
+	assert_int_equal(provider_fetch_refund(sp, &env, "1", "2", &r, &err),
+			 PROVIDER_RETRY);
+	memset(&cursor, 0, sizeof(cursor));
+	assert_int_equal(provider_list_orders(sp, &env, env.now - 86400,
+					      &cursor, count_order, &n, &err),
+			 PROVIDER_RETRY);
+	assert_string_equal(cursor.note, "");
+	/* 2026-01-01 less 61 days: before the window's edge, 2025-11-02. */
+	assert_int_equal(provider_list_orders(sp, &env, env.now - 61 * 86400,
+					      &cursor, count_order, &n, &err),
+			 PROVIDER_RETRY);
+	assert_non_null(strstr(cursor.note, "read_all_orders"));
+	assert_non_null(strstr(cursor.note, "before 2025-11-02 were not"));
+	assert_int_equal(n, 0);
+	http_client_free(http);
+	buf_release(&err);
+}
+
+/* Rejected orders: one case per input. */
 
 static struct bad_order bad_orders[] = {
 	{"order_bad_types.json", "order_bad_types.json", NULL, "total_price"},
@@ -1741,6 +2252,7 @@ static void test_members(void **state)
 	assert_true(sp->caps & PROVIDER_CAN_GIFT_CARD);
 	assert_true(sp->caps & PROVIDER_CAN_FETCH_ORDER);
 	assert_true(sp->caps & PROVIDER_CAN_API_WEBHOOKS);
+	assert_non_null(sp->fetch_refund);
 	assert_non_null(sp->storefront_js);
 }
 
@@ -1749,11 +2261,27 @@ int main(void)
 	size_t i;
 
 	add_case(test_members, NULL, "members");
-	for (i = 0; i < COUNT(order_facts); i++)
-		add_case(test_order_facts, &order_facts[i], "parse_order %s",
-			 order_facts[i].file);
+	for (i = 0; i < COUNT(fact_cases); i++) {
+		fact_cases[i].f = &order_facts[i % COUNT(order_facts)];
+		fact_cases[i].src = &sources[i / COUNT(order_facts)];
+		add_case(test_order_facts, &fact_cases[i], "%s order %s",
+			 fact_cases[i].src->name, fact_cases[i].f->file);
+	}
 	add_case(test_order_lines, NULL, "parse_order line details");
 	add_case(test_rest_page_orders, NULL, "rest_orders_page.json orders");
+	add_case(test_graphql_page_orders, NULL, "graphql/orders_page.json");
+	for (i = 0; i < COUNT(sources); i++)
+		add_case(test_edited_lines, &sources[i],
+			 "%s edited order lines", sources[i].name);
+	for (i = 0; i < COUNT(bad_gql_orders); i++)
+		add_case(test_bad_gql_order, &bad_gql_orders[i],
+			 "graphql order rejects %s", bad_gql_orders[i].what);
+	add_case(test_refund_shipping_only, NULL,
+		 "refund of shipping only: webhook -1, graphql 0");
+	for (i = 0; i < COUNT(gql_refund_cases); i++)
+		add_case(test_gql_refund, &gql_refund_cases[i],
+			 "graphql refund: %s", gql_refund_cases[i].what);
+	add_case(test_api_offline, NULL, "Admin API calls without a network");
 	for (i = 0; i < COUNT(bad_orders); i++)
 		add_case(test_bad_order, &bad_orders[i],
 			 "parse_order rejects %s", bad_orders[i].what);
