@@ -319,6 +319,8 @@ int cmd_reconcile(int argc, char **argv)
 			json_add_int(o, "unknown", stats.unknown);
 			json_add_int(o, "accrued", stats.accrued);
 			json_add_int(o, "skipped", stats.skipped);
+			if (stats.note[0])
+				json_add_str(o, "note", stats.note);
 			rc = cli_print_json(o);
 		} else {
 			printf("%s: %lld orders seen, %lld no webhook had "
@@ -329,6 +331,8 @@ int cmd_reconcile(int argc, char **argv)
 			       stats.skipped ? "; some orders could not be "
 					       "read (see the log)"
 					     : "");
+			if (stats.note[0])
+				printf("%s: %s\n", shop.domain, stats.note);
 			rc = EXIT_OK;
 		}
 		shop_release(&shop);

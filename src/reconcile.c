@@ -136,7 +136,6 @@ int reconcile_shop(struct store *st, const struct platform_set *set,
 	struct shop_handle h;
 	struct http_client *http;
 	struct store_tx *tx;
-	char note[256] = "";
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -160,16 +159,16 @@ int reconcile_shop(struct store *st, const struct platform_set *set,
 		return -1;
 	}
 	http = http_client_new(30000);
-	rc = walk_pages(&h, http, since, &pass, note, err);
+	rc = walk_pages(&h, http, since, &pass, out->note, err);
 	http_client_free(http);
 	record(st, shop_id, out, rc < 0 ? buf_str(err) : "", NULL);
 	log_info("reconcile.done",
 		 "shop=%s since=%lld seen=%lld unknown=%lld accrued=%lld ok=%d",
 		 h.shop.domain, (long long)since, (long long)out->seen,
 		 (long long)out->unknown, (long long)out->accrued, rc == 0);
-	if (note[0])
+	if (out->note[0])
 		log_warn("reconcile.window", "shop=%s note=\"%s\"",
-			 h.shop.domain, note);
+			 h.shop.domain, out->note);
 	metrics_add(metrics_counter("affiliated_reconcile_found_total",
 				    "Orders found by reconciliation that no "
 				    "webhook delivered",

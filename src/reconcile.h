@@ -17,6 +17,11 @@ struct reconcile_stats {
 	int64_t accrued; /* commissions booked by this pass */
 	int64_t skipped; /* listed, but could not be read */
 	int64_t newest;	 /* newest updated_at seen */
+	/*
+	 * What the platform says the pass could not see ("" if nothing),
+	 * e.g. orders outside the window it shows: never read it as "none".
+	 */
+	char note[256];
 };
 
 /*

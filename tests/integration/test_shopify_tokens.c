@@ -300,6 +300,18 @@ static void test_expiring_token_story(void **state)
 	wait_rewards(&w, "issued", 2);
 	assert_int_equal(refreshes(&w), 2);
 	assert_true(daemon_log_contains(&w.d, "event=token.refreshed"));
+	/* Further back than Shopify shows: said so, not "no orders". */
+	{
+		const char *reconcile[] = {"reconcile",
+					   "--shop",
+					   SHOP,
+					   "--since",
+					   "2026-01-01T00:00:00Z",
+					   NULL};
+
+		assert_non_null(cli_out(&w.d, reconcile, &out));
+		assert_non_null(strstr(buf_str(&out), "60 days"));
+	}
 	buf_release(&out);
 	world_stop(&w);
 }
