@@ -135,14 +135,10 @@ int reconcile_shop(struct store *st, const struct platform_set *set,
 	struct pass pass = {st, precedence, shop_id, out, err};
 	struct shop_handle h;
 	struct http_client *http;
-	struct store_tx *tx;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (store_read_begin(st, &tx, err) < 0)
-		return -1;
-	rc = shop_handle_open(tx, set, shop_id, &h, err);
-	store_tx_rollback(tx);
+	rc = shop_handle_load(st, set, shop_id, &h, err);
 	if (rc < 0)
 		return -1;
 	if (!h.platform || !h.ps.token ||

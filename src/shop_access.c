@@ -79,6 +79,20 @@ int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
 	return 0;
 }
 
+int shop_handle_load(struct store *st, const struct platform_set *set,
+		     int64_t shop_id, struct shop_handle *h, struct buf *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if (store_read_begin(st, &tx, err) < 0)
+		return -1;
+	rc = shop_handle_open(tx, set, shop_id, h, err);
+	store_tx_rollback(tx);
+	return rc;
+}
+
 int shop_handle_unseal(struct shop_handle *h, const char *sealed,
 		       struct buf *err)
 {

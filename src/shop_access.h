@@ -28,6 +28,9 @@ struct shop_handle {
  */
 int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
 		     int64_t shop_id, struct shop_handle *h, struct buf *err);
+/* shop_handle_open in a read transaction of its own. */
+int shop_handle_load(struct store *st, const struct platform_set *set,
+		     int64_t shop_id, struct shop_handle *h, struct buf *err);
 void shop_handle_release(struct shop_handle *h);
 /*
  * The env for API calls about the shop (h must stay open while it is

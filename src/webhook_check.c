@@ -94,16 +94,12 @@ int webhook_check_shop(struct store *st, const struct platform_set *set,
 	struct shop_handle h;
 	struct provider_env env;
 	struct http_client *http = NULL;
-	struct store_tx *tx;
 	struct buf address, why;
 	enum provider_status ps;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (store_read_begin(st, &tx, err) < 0)
-		return -1;
-	rc = shop_handle_open(tx, set, shop_id, &h, err);
-	store_tx_rollback(tx);
+	rc = shop_handle_load(st, set, shop_id, &h, err);
 	if (rc < 0)
 		return -1;
 	token_state(&h, out->token_state);

@@ -119,7 +119,6 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 {
 	struct app *app = wk->pool->app;
 	struct shop_handle h;
-	struct store_tx *tx;
 	struct order_refund r;
 	struct buf err;
 	char id[128] = "", refund_id[128] = "";
@@ -128,10 +127,8 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 
 	memset(f, 0, sizeof(*f));
 	buf_init(&err, BUF_SMALL);
-	if (store_read_begin(app->store, &tx, &err) < 0)
-		goto out;
-	rc = shop_handle_open(tx, &app->platforms, it->shop_id, &h, &err);
-	store_tx_rollback(tx);
+	rc = shop_handle_load(app->store, &app->platforms, it->shop_id, &h,
+			      &err);
 	if (rc < 0)
 		goto out;
 	if (!h.platform || !h.ps.token) {
