@@ -239,6 +239,9 @@ function sendOrder(base, code, clickId, work) {
 	const order = JSON.parse(fs.readFileSync(fixture, 'utf8'));
 	const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 	order.created_at = order.processed_at = order.updated_at = now;
+	// The fixture's order status page is sally-mugs': ours is SHOP's.
+	order.order_status_url = order.order_status_url.replace(
+		'sally-mugs.myshopify.com', SHOP);
 	order.note_attributes = [
 		{ name: 'ref', value: code },
 		{ name: 'affiliated_click', value: clickId },
