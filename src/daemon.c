@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define DRAIN_MS 10000
@@ -72,6 +73,31 @@ static int wait_for_stop(struct app *app, const sigset_t *set)
 	}
 }
 
+/*
+ * SQLite gives -wal and -shm the database file's own mode, so a database
+ * an older build (or an operator) left open to others is closed to them
+ * before it is opened: the umask only covers files made from now on.
+ */
+static void tighten_store_files(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	char name[4096];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", path, suffixes[i]);
+		if (stat(name, &st) < 0 || !(st.st_mode & (S_IRWXG | S_IRWXO)))
+			continue;
+		if (chmod(name, st.st_mode & S_IRWXU) < 0)
+			log_warn("store.mode_failed", "file=%s error=\"%s\"",
+				 name, strerror(errno));
+		else
+			log_warn("store.mode_tightened", "file=%s was=%04o",
+				 name, (unsigned)(st.st_mode & 07777));
+	}
+}
+
 static int serve(struct app *app)
 {
 	struct http_server *srv = NULL;
@@ -99,6 +125,7 @@ static int serve(struct app *app)
 		cli_fail("listen", &err);
 		goto out;
 	}
+	tighten_store_files(config_get(app->cfg, CFG_STORE_PATH));
 	app->store = store_open(config_get(app->cfg, CFG_STORE_PATH),
 				STORE_CREATE | STORE_MIGRATE, &err);
 	if (!app->store) {
