@@ -182,7 +182,7 @@ out:
 	buf_release(&ancestors);
 	buf_release(&scripts);
 	if (rc == EXIT_OK)
-		log_info("server.stopped", "%s", "clean=1");
+		log_info("server.stopped", "clean=%d", 1);
 	return rc;
 }
 
