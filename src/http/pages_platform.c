@@ -670,7 +670,6 @@ static void page_embed_script(struct app *app, struct request *req,
 		      p->admin_frame_js);
 	/* URLs carry the version (?v=). */
 	response_header(resp, "Cache-Control", "public, max-age=86400");
-	response_header(resp, "X-Content-Type-Options", "nosniff");
 }
 
 const struct route platform_routes[] = {

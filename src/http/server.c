@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -131,6 +132,16 @@ static void dispatch(struct exchange *ex)
 	buf_release(&allow);
 }
 
+static bool has_header(const struct response *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->header_names[i], name) == 0)
+			return true;
+	return false;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *c,
 				     struct exchange *ex)
 {
@@ -145,6 +156,14 @@ static enum MHD_Result send_response(struct MHD_Connection *c,
 		return MHD_NO;
 	MHD_add_response_header(mr, "Content-Type", r->content_type);
 	MHD_add_response_header(mr, "X-Request-Id", ex->req.id);
+	/*
+	 * Every answer, errors and JSON included: a browser must never
+	 * guess a type from the bytes (an error page echoing a path, a
+	 * text body read as script). Pages that set it already keep one.
+	 */
+	if (!has_header(r, "X-Content-Type-Options"))
+		MHD_add_response_header(mr, "X-Content-Type-Options",
+					"nosniff");
 	for (i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(mr, r->header_names[i],
 					r->header_values[i]);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,11 +107,72 @@ static void test_key_readable_refused(void **state)
 	daemon_cleanup(&d);
 }
 
+/* How many times the raw header block holds name: value (any case). */
+static int header_count(const struct http_reply *r, const char *line)
+{
+	const char *p = buf_str(&r->headers);
+	size_t n = strlen(line);
+	int count = 0;
+
+	for (; *p; p++)
+		if (strncasecmp(p, line, n) == 0)
+			count++;
+	return count;
+}
+
+/* Pages, errors, JSON, scripts, metrics, redirects: nosniff, once. */
+static void test_nosniff_everywhere(void **state)
+{
+	static const struct {
+		const char *method, *path;
+		long status;
+	} calls[] = {
+		{"GET", "/healthz", 200},
+		{"GET", "/metrics", 200},
+		{"GET", "/no/such/path", 404},
+		{"DELETE", "/healthz", 405},
+		{"POST", "/webhooks/shopify", 401},
+		{"POST", "/webhooks/nowhere", 404},
+		{"GET", "/r/NO-SUCH-CODE", 404},
+		{"GET", "/storefront/shopify.js", 200},
+		{"GET", "/embed/ecwid.js", 200},
+		{"GET", "/wizard", 401},
+		{"GET", "/a/nobody.myshopify.com/signup", 404},
+	};
+	struct daemon_proc d;
+	struct http_reply r;
+	char url[256];
+	size_t i;
+
+	(void)state;
+	daemon_start(&d, "[shopify]\napi_key = k\napi_secret = s\n"
+			 "[ecwid]\nclient_id = c\nclient_secret = "
+			 "0123456789abcdef0123\n");
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		reply_init(&r);
+		snprintf(url, sizeof(url), "%s%s", d.base, calls[i].path);
+		assert_int_equal(
+			http_request(calls[i].method, url, NULL, "{}", 2, &r),
+			0);
+		if (r.status != calls[i].status)
+			fail_msg("%s %s: %ld", calls[i].method, calls[i].path,
+				 r.status);
+		if (header_count(&r, "X-Content-Type-Options: nosniff") != 1)
+			fail_msg("%s %s: nosniff %d times", calls[i].method,
+				 calls[i].path,
+				 header_count(&r, "X-Content-Type-Options:"));
+		reply_release(&r);
+	}
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_modes),
 		cmocka_unit_test(test_key_readable_refused),
+		cmocka_unit_test(test_nosniff_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
