@@ -43,6 +43,12 @@ static void block_signals(sigset_t *set)
 	sigaddset(set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A file size limit reached is a full disk: the write fails with
+	 * EFBIG, is answered 503 and shows in /healthz, instead of killing
+	 * the daemon.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 /*

@@ -317,6 +317,14 @@ static const char *const steps[] = {
 	 * NULL: the deliveries are signed with the app's secret.
 	 */
 	"ALTER TABLE shops ADD COLUMN webhook_secret TEXT;",
+
+	/*
+	 * 9: the row /healthz writes while writes are failing, to see when
+	 * they work again (store_health.c).
+	 */
+	"CREATE TABLE health ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" probed_at INTEGER NOT NULL);",
 };
 
 int migrations_count(void)

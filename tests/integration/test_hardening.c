@@ -4,12 +4,16 @@
  * stored, responses without nosniff, and a daemon one address could
  * starve with slow connections. Each case runs its own daemon.
  */
+#include "crypto.h"
+#include "encode.h"
 #include "harness.h"
+#include "seed.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -167,12 +171,110 @@ static void test_nosniff_everywhere(void **state)
 	daemon_cleanup(&d);
 }
 
+#define SECRET "hardening-secret"
+#define SHOP   "sally-mugs.myshopify.com"
+
+/* POSTs an order fixture as a signed Shopify delivery; the status. */
+static long deliver(const struct daemon_proc *d, const char *id)
+{
+	unsigned char mac[CRYPTO_SHA256_LEN];
+	char h_id[96], h_mac[96], url[128];
+	const char *headers[] = {"X-Shopify-Topic: orders/paid",
+				 "X-Shopify-Shop-Domain: " SHOP, h_id, h_mac,
+				 NULL};
+	struct http_reply r;
+	struct buf body, b64;
+	long status;
+
+	buf_init(&body, BUF_LARGE);
+	buf_init(&b64, 64);
+	assert_int_equal(
+		read_fixture("tests/fixtures/shopify/order_coupon.json", &body),
+		0);
+	crypto_hmac_sha256(SECRET, strlen(SECRET), body.data, body.len, mac);
+	assert_int_equal(base64_encode(&b64, mac, sizeof(mac)), 0);
+	snprintf(h_id, sizeof(h_id), "X-Shopify-Webhook-Id: %s", id);
+	snprintf(h_mac, sizeof(h_mac), "X-Shopify-Hmac-Sha256: %s",
+		 buf_str(&b64));
+	snprintf(url, sizeof(url), "%s/webhooks/shopify", d->base);
+	reply_init(&r);
+	assert_int_equal(http_post(url, headers, body.data, body.len, &r), 0);
+	status = r.status;
+	reply_release(&r);
+	buf_release(&body);
+	buf_release(&b64);
+	return status;
+}
+
+static long healthz(const struct daemon_proc *d, struct buf *text)
+{
+	struct http_reply r;
+	char url[128];
+	long status;
+
+	snprintf(url, sizeof(url), "%s/healthz", d->base);
+	reply_init(&r);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	status = r.status;
+	buf_reset(text);
+	assert_int_equal(buf_printf(text, "%s", buf_str(&r.body)), 0);
+	reply_release(&r);
+	return status;
+}
+
+/*
+ * A file size limit of one byte on the running daemon is a full disk to
+ * SQLite: every write fails. /healthz says so (503 with the reason) and
+ * says ok again, by itself, once the disk has room.
+ */
+static void test_healthz_reports_writes(void **state)
+{
+	struct rlimit old, tiny;
+	struct daemon_proc d;
+	struct seeded s;
+	struct buf text;
+	int i;
+
+	(void)state;
+	buf_init(&text, BUF_SMALL);
+	daemon_prepare(&d, "[shopify]\napi_key = k\napi_secret = " SECRET
+			   "\n[server]\nreconcile_interval = 0\n");
+	seed_open(&d, &s);
+	seed_shopify_shop(&s, SHOP, "Sally Mugs", "shpat_x");
+	seed_close(&s);
+	daemon_spawn(&d);
+	assert_int_equal(healthz(&d, &text), 200);
+	assert_int_equal(deliver(&d, "wh-h1"), 200);
+
+	assert_int_equal(prlimit(d.pid, RLIMIT_FSIZE, NULL, &old), 0);
+	tiny = old;
+	tiny.rlim_cur = 1;
+	assert_int_equal(prlimit(d.pid, RLIMIT_FSIZE, &tiny, NULL), 0);
+	assert_int_equal(deliver(&d, "wh-h2"), 503);
+	assert_int_equal(healthz(&d, &text), 503);
+	if (!strstr(buf_str(&text), "writes are failing"))
+		fail_msg("healthz said: %s", buf_str(&text));
+	/* Still failing a second later: the probe fails too. */
+	usleep(1100 * 1000);
+	assert_int_equal(healthz(&d, &text), 503);
+
+	assert_int_equal(prlimit(d.pid, RLIMIT_FSIZE, &old, NULL), 0);
+	for (i = 0; i < 30 && healthz(&d, &text) != 200; i++)
+		usleep(100 * 1000);
+	assert_int_equal(healthz(&d, &text), 200);
+	assert_int_equal(deliver(&d, "wh-h2"), 200);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+	buf_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_modes),
 		cmocka_unit_test(test_key_readable_refused),
 		cmocka_unit_test(test_nosniff_everywhere),
+		cmocka_unit_test(test_healthz_reports_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
