@@ -40,6 +40,16 @@ const struct config_def config_defs[CFG__COUNT] = {
 	{"server", "reconcile_interval", CONFIG_INT, "900", 0, 86400, false,
 	 "seconds between passes that fetch orders no webhook delivered "
 	 "(0: off)"},
+	/* CFG_SERVER_PER_IP_CONNECTIONS */
+	{"server", "per_ip_connections", CONFIG_INT, "32", 1, 65536, false,
+	 "connections one address may hold open at once"},
+	/* CFG_SERVER_HEADER_TIMEOUT */
+	{"server", "header_timeout", CONFIG_INT, "10", 1, 3600, false,
+	 "seconds a connection has to send a request's headers, from its "
+	 "start or the previous answer, however slowly it trickles"},
+	/* CFG_SERVER_BODY_TIMEOUT */
+	{"server", "body_timeout", CONFIG_INT, "30", 1, 3600, false,
+	 "seconds a request has to send its whole body after its headers"},
 	/* CFG_STORE_PATH */
 	{"store", "path", CONFIG_STRING, "data/affiliated.db", 0, 0, false,
 	 "SQLite database file; its directory must be writable"},

@@ -9,7 +9,13 @@
 #include "harness.h"
 #include "seed.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -268,6 +274,151 @@ static void test_healthz_reports_writes(void **state)
 	buf_release(&text);
 }
 
+#define FLOOD	   100 /* connections from 127.0.0.1 */
+#define PER_IP	   16
+#define HEADER_S   2
+#define BODY_S	   2
+#define TRICKLE_MS 400
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A TCP connection to the daemon from the loopback address from. */
+static int dial(const struct daemon_proc *d, const char *from)
+{
+	struct sockaddr_in src = {0}, dst = {0};
+	struct timeval tv = {1, 0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	src.sin_family = AF_INET;
+	inet_pton(AF_INET, from, &src.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+	dst.sin_family = AF_INET;
+	dst.sin_port = htons(d->port);
+	inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* GET /healthz from 127.0.0.2: answered 200 within a second? */
+static bool healthz_from_other(const struct daemon_proc *d, double *took)
+{
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+				  "Connection: close\r\n\r\n";
+	double t0 = now_s();
+	char got[512];
+	ssize_t n;
+	int fd = dial(d, "127.0.0.2");
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	n = send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+	n = n > 0 ? recv(fd, got, sizeof(got) - 1, 0) : -1;
+	close(fd);
+	*took = now_s() - t0;
+	if (n <= 0)
+		return false;
+	got[n] = '\0';
+	ok = strncmp(got, "HTTP/1.1 200", 12) == 0 && *took < 1.0;
+	return ok;
+}
+
+/* Sends bytes slowly until the daemon cuts it; seconds it took. */
+static double trickle_until_cut(int fd, const char *first, double max_s)
+{
+	double t0 = now_s();
+	char c;
+
+	assert_true(send(fd, first, strlen(first), MSG_NOSIGNAL) > 0);
+	while (now_s() - t0 < max_s) {
+		usleep(TRICKLE_MS * 1000);
+		if (send(fd, "x", 1, MSG_NOSIGNAL) < 0)
+			break;
+		/* Nothing to read until the end: a cut reads 0 or fails. */
+		if (recv(fd, &c, 1, MSG_DONTWAIT) == 0 ||
+		    (errno != EAGAIN && errno != EWOULDBLOCK))
+			break;
+	}
+	return now_s() - t0;
+}
+
+/*
+ * Slowloris, bounded: FLOOD connections from 127.0.0.1, each trickling
+ * a header line every TRICKLE_MS, while 127.0.0.2 asks for /healthz
+ * again and again: every answer 200 within a second. Then the hard
+ * deadlines: headers or a body sent one byte at a time are cut after
+ * HEADER_S or BODY_S (plus the reaper's 0.2 s and some slack).
+ */
+static void test_slowloris(void **state)
+{
+	char ini[256];
+	struct daemon_proc d;
+	int fds[FLOOD], i, round, open_fds = 0;
+	double took, cut;
+
+	(void)state;
+	snprintf(ini, sizeof(ini),
+		 "[server]\nmax_connections = 64\nper_ip_connections = %d\n"
+		 "header_timeout = %d\nbody_timeout = %d\n",
+		 PER_IP, HEADER_S, BODY_S);
+	daemon_start(&d, ini);
+	for (i = 0; i < FLOOD; i++) {
+		fds[i] = dial(&d, "127.0.0.1");
+		if (fds[i] >= 0 && send(fds[i], "GET /healthz HTTP/1.1\r\n", 24,
+					MSG_NOSIGNAL) > 0)
+			open_fds++;
+	}
+	assert_true(open_fds > PER_IP);
+	for (round = 0; round < 8; round++) {
+		for (i = 0; i < FLOOD; i++)
+			if (fds[i] >= 0)
+				send(fds[i], "X-Slow: 1\r\n", 11, MSG_NOSIGNAL);
+		if (!healthz_from_other(&d, &took))
+			fail_msg("round %d: 127.0.0.2 got no 200 within a "
+				 "second (%.2f s)",
+				 round, took);
+		usleep(TRICKLE_MS * 1000);
+	}
+	for (i = 0; i < FLOOD; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+
+	/* Once the flood is gone, one slow connection at a time. */
+	usleep(500 * 1000);
+	i = dial(&d, "127.0.0.1");
+	assert_true(i >= 0);
+	cut = trickle_until_cut(i, "GET /healthz HTTP/1.1\r\nX-A: ", 10);
+	close(i);
+	if (cut < HEADER_S - 0.5 || cut > HEADER_S + 1.5)
+		fail_msg("headers cut after %.2f s, not about %d", cut,
+			 HEADER_S);
+	i = dial(&d, "127.0.0.1");
+	assert_true(i >= 0);
+	cut = trickle_until_cut(i,
+				"POST /webhooks/shopify HTTP/1.1\r\nHost: x\r\n"
+				"Content-Length: 100000\r\n\r\n",
+				10);
+	close(i);
+	if (cut < BODY_S - 0.5 || cut > BODY_S + 1.5)
+		fail_msg("body cut after %.2f s, not about %d", cut, BODY_S);
+	assert_true(daemon_log_contains(&d, "phase=headers"));
+	assert_true(daemon_log_contains(&d, "phase=body"));
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_key_readable_refused),
 		cmocka_unit_test(test_nosniff_everywhere),
 		cmocka_unit_test(test_healthz_reports_writes),
+		cmocka_unit_test(test_slowloris),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
