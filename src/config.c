@@ -59,6 +59,10 @@ const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_SECURITY_SESSION_TTL */
 	{"security", "session_ttl", CONFIG_INT, "43200", 60, 30 * 86400, false,
 	 "seconds a merchant or affiliate session lasts"},
+	/* CFG_ACCOUNTS_SIGNUPS_PER_HOUR */
+	{"accounts", "signups_per_hour", CONFIG_INT, "20", 0, 1000000, false,
+	 "affiliate signups a shop takes per hour; further ones wait for the "
+	 "merchant's approval (0: no limit)"},
 	/* CFG_SHOPIFY_API_KEY */
 	{"shopify", "api_key", CONFIG_STRING, "", 0, 0, false,
 	 "the app's client id from the Partner Dashboard"},
