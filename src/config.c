@@ -63,6 +63,19 @@ const struct config_def config_defs[CFG__COUNT] = {
 	{"accounts", "signups_per_hour", CONFIG_INT, "20", 0, 1000000, false,
 	 "affiliate signups a shop takes per hour; further ones wait for the "
 	 "merchant's approval (0: no limit)"},
+	/* CFG_CLICKS_WINDOW */
+	{"clicks", "window", CONFIG_INT, "1800", 0, 86400, false,
+	 "seconds in which more clicks from one address on one code count "
+	 "as the first (0: each counts)"},
+	/* CFG_CLICKS_PER_ADDRESS */
+	{"clicks", "per_address_per_minute", CONFIG_INT, "60", 0, 1000000,
+	 false,
+	 "clicks one address may have counted per minute; more are "
+	 "redirected uncounted (0: no limit)"},
+	/* CFG_CLICKS_KEEP_DAYS */
+	{"clicks", "keep_days", CONFIG_INT, "90", 1, 3650, false,
+	 "days click rows are kept, or the longest attribution window of a "
+	 "program when longer"},
 	/* CFG_SHOPIFY_API_KEY */
 	{"shopify", "api_key", CONFIG_STRING, "", 0, 0, false,
 	 "the app's client id from the Partner Dashboard"},

@@ -19,6 +19,8 @@
 #include "metrics.h"
 #include "seal.h"
 #include "store/store.h"
+#include "store/store_clicks.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -51,13 +53,49 @@ static void block_signals(sigset_t *set)
 	signal(SIGXFSZ, SIG_IGN);
 }
 
+#define PRUNE_INTERVAL 3600 /* seconds */
+#define PRUNE_BATCH    5000
+
 /*
- * Waits for a stop signal; meanwhile keeps checkpoints off the writer
- * and picks up webhook secrets set from the command line.
+ * Deletes the clicks no attribution window can use any more, a batch
+ * per transaction so that requests' writes get the writer in between.
+ */
+static void prune_clicks(struct app *app)
+{
+	int64_t n = PRUNE_BATCH, total = 0;
+	struct store_tx *tx;
+	struct buf err;
+
+	buf_init(&err, BUF_SMALL);
+	while (n == PRUNE_BATCH && !atomic_load(&app->stopping)) {
+		tx = NULL;
+		if (store_tx_begin(app->store, &tx, &err) < 0 ||
+		    store_clicks_prune(
+			    tx, clock_now(),
+			    config_int(app->cfg, CFG_CLICKS_KEEP_DAYS),
+			    PRUNE_BATCH, &n, &err) < 0 ||
+		    store_tx_finish(&tx, &err) < 0) {
+			store_tx_abandon(&tx);
+			log_error("clicks.prune_failed", "error=\"%s\"",
+				  buf_str(&err));
+			break;
+		}
+		total += n;
+	}
+	if (total)
+		log_info("clicks.pruned", "rows=%lld", (long long)total);
+	buf_release(&err);
+}
+
+/*
+ * Waits for a stop signal; meanwhile keeps checkpoints off the writer,
+ * picks up webhook secrets set from the command line and prunes old
+ * clicks once an hour.
  */
 static int wait_for_stop(struct app *app, const sigset_t *set)
 {
 	struct timespec tick = {1, 0};
+	int64_t pruned = clock_now();
 	struct buf err;
 	int sig;
 
@@ -70,6 +108,10 @@ static int wait_for_stop(struct app *app, const sigset_t *set)
 		if (sig < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
 		store_checkpoint(app->store, NULL);
+		if (clock_now() - pruned >= PRUNE_INTERVAL) {
+			prune_clicks(app);
+			pruned = clock_now();
+		}
 		buf_init(&err, BUF_SMALL);
 		if (webhook_secrets_load(app->webhook_secrets, app->store,
 					 &err) < 0)
@@ -143,6 +185,7 @@ static int serve(struct app *app)
 		cli_fail("security", &err);
 		goto out;
 	}
+	prune_clicks(app);
 	app->webhook_secrets = webhook_secrets_new();
 	if (webhook_secrets_load(app->webhook_secrets, app->store, &err) < 0) {
 		cli_fail("webhook secrets", &err);
