@@ -121,7 +121,10 @@ static int setup(void **state)
 
 	(void)state;
 	unsetenv("AFFILIATED_TIME_OFFSET");
-	daemon_prepare(&d, "[security]\nsession_ttl = 3600\n");
+	/* Every click counts here: test_clicks tells them apart by network
+	 * from one address (the window is tested in test_clicks.c). */
+	daemon_prepare(&d, "[security]\nsession_ttl = 3600\n"
+			   "[clicks]\nwindow = 0\n");
 	cli_ok(shop_a);
 	cli_ok(shop_b);
 	cli_ok(prog_a);
