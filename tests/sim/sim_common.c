@@ -68,8 +68,7 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-/* Grows the array v of *cap elements of size bytes to hold need. */
-static void *sim_grow(void *v, size_t *cap, size_t need, size_t size)
+void *sim_grow(void *v, size_t *cap, size_t need, size_t size)
 {
 	size_t c = *cap ? *cap : 8;
 	size_t bytes;
@@ -354,6 +353,43 @@ void sim_base64(struct sim_buf *out, const unsigned char *p, size_t n)
 	EVP_EncodeBlock((unsigned char *)out->data + out->len, p, (int)n);
 	out->len += olen;
 	out->data[out->len] = '\0';
+}
+
+static int b64val(char c)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c ? strchr(alphabet, c) : NULL;
+
+	return p ? (int)(p - alphabet) : -1;
+}
+
+int sim_unbase64(const char *s, struct sim_buf *out)
+{
+	size_t n = strlen(s), pad = 0;
+
+	if (n == 0 || n % 4)
+		return -1;
+	pad = (s[n - 1] == '=') + (n > 1 && s[n - 2] == '=');
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4];
+		unsigned char b[3];
+		size_t keep = i + 4 == n ? 3 - pad : 3;
+
+		for (size_t k = 0; k < 4; k++) {
+			bool padded = i + 4 == n && k >= 4 - pad;
+
+			v[k] = padded ? 0 : b64val(s[i + k]);
+			if (v[k] < 0)
+				return -1;
+		}
+		b[0] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		b[1] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
+		b[2] = (unsigned char)((v[2] & 3) << 6 | v[3]);
+		sim_buf_add(out, b, keep);
+	}
+	sim_buf_add(out, "", 0);
+	return 0;
 }
 
 void sim_hex(struct sim_buf *out, const unsigned char *p, size_t n)
@@ -669,6 +705,34 @@ char *sim_json_member_scalar(const char *obj, const char *key)
 	if (sim_json_member(obj, strlen(obj), key, &v, &n) < 0)
 		return NULL;
 	return sim_json_scalar(v, n);
+}
+
+char *sim_json_quote_numbers(const char *raw, size_t len)
+{
+	const char *p = raw, *end = raw + len;
+	struct sim_buf b = {0};
+
+	while (p < end) {
+		const char *q;
+
+		if (*p == '"') {
+			q = json_skip_string(p, end);
+			q = q ? q : end;
+			sim_buf_add(&b, p, (size_t)(q - p));
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			q = p + strspn(p, "-+.eE0123456789");
+			q = q > end ? end : q;
+			sim_buf_add(&b, "\"", 1);
+			sim_buf_add(&b, p, (size_t)(q - p));
+			sim_buf_add(&b, "\"", 1);
+		} else {
+			q = p + 1;
+			sim_buf_add(&b, p, 1);
+		}
+		p = q;
+	}
+	sim_buf_add(&b, "", 0);
+	return sim_buf_take(&b);
 }
 
 /* Command line */
@@ -1531,7 +1595,8 @@ void sim_control(const struct sim_control *c, struct sim_req *req,
 	if (strcmp(what, "state") != 0 && strcmp(what, "faults") != 0 &&
 	    strcmp(what, "orders") != 0 && strcmp(what, "reset") != 0 &&
 	    strcmp(what, "send") != 0) {
-		sim_resp_error(resp, 404, "unknown control path");
+		if (!c->extra || !c->extra(c->ctx, req, what, resp))
+			sim_resp_error(resp, 404, "unknown control path");
 		return;
 	}
 	if (get != (strcmp(what, "state") == 0)) {

@@ -25,6 +25,9 @@
 /* Copies that abort on OOM, like every allocation here. */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Grows the array v of *cap elements of size bytes to hold need; aborts
+ * on OOM. Returns the (possibly moved) array. */
+void *sim_grow(void *v, size_t *cap, size_t need, size_t size);
 
 /* Growable byte string, NUL-terminated once anything was added. */
 struct sim_buf {
@@ -74,6 +77,9 @@ void sim_hmac_sha256(const char *key, const void *msg, size_t len,
 void sim_base64(struct sim_buf *out, const unsigned char *p, size_t n);
 /* Appends lowercase hex of p. */
 void sim_hex(struct sim_buf *out, const unsigned char *p, size_t n);
+/* Decodes standard base64 s (with padding) into out, NUL-terminated;
+ * 0 or -1 on bad input. */
+int sim_unbase64(const char *s, struct sim_buf *out);
 /* Decodes hex s into out; 0 or -1 on bad input. */
 int sim_unhex(const char *s, struct sim_buf *out);
 /* Writes 2 * nbytes random lowercase hex digits and a NUL into out. */
@@ -107,6 +113,10 @@ bool sim_jtrue(const cJSON *obj, const char *key);
  */
 /* Like sim_json_scalar() on member key of obj. */
 char *sim_json_member_scalar(const char *obj, const char *key);
+/* A copy of the valid JSON text raw in which every number is a string of
+ * its exact text, so that cJSON keeps ids beyond 2^53 and "0.10" as they
+ * were written. Caller frees. */
+char *sim_json_quote_numbers(const char *raw, size_t len);
 
 /* Command line: "--name value", "--name=value" or a bare flag. */
 enum sim_opt_kind {
@@ -318,6 +328,11 @@ struct sim_control {
 	void (*reset)(void *ctx);   /* lock held; keeps tokens */
 	/* POST /_sim/send with the body parsed; lock NOT held. */
 	void (*send)(void *ctx, const cJSON *body, struct sim_resp *resp);
+	/* Any other /_sim/ path (what is the part after "/_sim/"); lock NOT
+	 * held. False when the path is unknown, which answers 404. May be
+	 * NULL. */
+	bool (*extra)(void *ctx, struct sim_req *req, const char *what,
+		      struct sim_resp *resp);
 	void *ctx;
 };
 
