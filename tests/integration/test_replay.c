@@ -114,12 +114,39 @@ static long deliver_fixture(const char *topic, const char *shop, const char *id,
 	return status;
 }
 
-static void set_faults(const char *json)
+/* POSTs json to the simulator's control path; expects 200. */
+/* app_uninstalled.json as shop's own: its myshopify_domain replaced. */
+static long deliver_uninstall_of(const char *shop, const char *id)
+{
+	static const char from[] = "\"myshopify_domain\": \"" SHOP_A "\"";
+	struct buf body, copy;
+	const char *hit;
+	long status;
+
+	buf_init(&body, BUF_LARGE);
+	buf_init(&copy, BUF_LARGE);
+	assert_int_equal(
+		read_fixture("tests/fixtures/shopify/app_uninstalled.json",
+			     &body),
+		0);
+	hit = strstr(buf_str(&body), from);
+	assert_non_null(hit);
+	assert_int_equal(buf_printf(&copy, "%.*s\"myshopify_domain\": \"%s\"%s",
+				    (int)(hit - body.data), body.data, shop,
+				    hit + strlen(from)),
+			 0);
+	status = deliver("app/uninstalled", shop, id, copy.data, copy.len);
+	buf_release(&body);
+	buf_release(&copy);
+	return status;
+}
+
+static void sim_control(const char *path, const char *json)
 {
 	struct http_reply r;
 	char url[160];
 
-	snprintf(url, sizeof(url), "%s/_sim/faults", sim.base);
+	snprintf(url, sizeof(url), "%s%s", sim.base, path);
 	reply_init(&r);
 	assert_int_equal(http_post(url, NULL, json, strlen(json), &r), 0);
 	assert_int_equal(r.status, 200);
@@ -254,11 +281,11 @@ static void test_uninstall_confirmed(void **state)
 	snapshot(after, sizeof(after));
 	assert_string_equal(before, after);
 
-	set_faults("{\"fail_401\":true}");
+	/* The merchant uninstalls: Shopify revokes the shop's tokens. */
+	sim_control("/_sim/uninstall", "{\"shop\":\"" SHOP_A "\"}");
 	assert_int_equal(deliver_fixture("app/uninstalled", SHOP_A, "wh-u1",
 					 "app_uninstalled.json"),
 			 200);
-	set_faults("{}");
 	wait_number("SELECT count(*) FROM shops WHERE domain = '" SHOP_A
 		    "' AND token IS NULL",
 		    1);
@@ -266,6 +293,9 @@ static void test_uninstall_confirmed(void **state)
 	assert_int_equal(deliver_fixture("shop/redact", SHOP_A, "wh-r1",
 					 "shop_redact.json"),
 			 200);
+	/* The other shop's token still works: its uninstall is refuted
+	 * even with a body of the right shape and shop. */
+	assert_int_equal(deliver_uninstall_of(SHOP_B, "wh-u2"), 401);
 	/* The other shop, whose token still works, is untouched. */
 	assert_int_equal(
 		db_number("SELECT count(*) FROM shops WHERE domain = '" SHOP_B

@@ -153,12 +153,13 @@ static void shop_fixture_path(const char *name, const char *shop, char *out,
 	buf_release(&copy);
 }
 
-static void set_faults(const char *json)
+/* POSTs json to the simulator's control path; expects 200. */
+static void sim_control(const char *path, const char *json)
 {
 	struct http_reply r;
 	char url[160];
 
-	snprintf(url, sizeof(url), "%s/_sim/faults", sim.base);
+	snprintf(url, sizeof(url), "%s%s", sim.base, path);
 	reply_init(&r);
 	assert_int_equal(http_post(url, NULL, json, strlen(json), &r), 0);
 	assert_int_equal(r.status, 200);
@@ -829,12 +830,11 @@ static void test_privacy_and_uninstall(void **state)
 			 401);
 	assert_non_null(cli_out(&d, shops, &out));
 	assert_non_null(strstr(buf_str(&out), "\"status\":\"active\""));
-	/* Once the token is refused the app is gone, and the uninstall goes
+	/* Once the token is revoked the app is gone, and the uninstall goes
 	 * through. */
-	set_faults("{\"fail_401\":true}");
+	sim_control("/_sim/tokens/revoke", "{\"shop\":\"" SHOP "\"}");
 	assert_int_equal(send_webhook("app/uninstalled", file, "wh-u1", NULL),
 			 200);
-	set_faults("{}");
 	wait_cli(&d, shops, "\"status\":\"uninstalled\"");
 	/* After the uninstall, order webhooks are for an unknown shop. */
 	fixture_path("order_coupon.json", file, sizeof(file));
