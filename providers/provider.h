@@ -124,6 +124,12 @@ struct webhook_info {
 	char topic[64];
 	enum webhook_kind kind;
 	int64_t event_time; /* when the platform says it happened; 0 unknown */
+	/*
+	 * Set with a failed classify_webhook: the signed body contradicts
+	 * the unsigned headers (another shop, another topic's shape), so
+	 * the delivery is refused as unauthenticated, not as malformed.
+	 */
+	bool mismatch;
 };
 
 struct install_result {

@@ -5,10 +5,12 @@
 #include "providers/shopify_internal.h"
 #include "crypto.h"
 #include "encode.h"
+#include "util/json.h"
 #include "util/parse.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* REST topic names as they arrive in X-Shopify-Topic. */
 static const struct {
@@ -61,6 +63,137 @@ const char *shopify_claimed_shop(const struct provider_request *req)
 	return shopify_header(req, "X-Shopify-Shop-Domain");
 }
 
+/*
+ * Shopify signs the body only: X-Shopify-Topic and -Shop-Domain are not
+ * covered, so a captured body could be sent again under another topic
+ * or for another shop. Each kind's body must therefore have its own
+ * shape (members it must and must not have, and the type its
+ * admin_graphql_api_id names, when it has one), and every shop the body
+ * names must be the header's shop.
+ */
+static const struct shopify_shape {
+	enum webhook_kind kind;
+	const char *gid;     /* admin_graphql_api_id prefix; NULL: none */
+	const char *need[3]; /* members the body must have */
+	const char *deny;    /* a member of a look-alike kind's body */
+} shopify_shapes[] = {
+	{WEBHOOK_ORDER, "gid://shopify/Order/", {"line_items"}, "order_id"},
+	{WEBHOOK_REFUND, "gid://shopify/Refund/", {"order_id"}, "line_items"},
+	{WEBHOOK_UNINSTALLED,
+	 "gid://shopify/Shop/",
+	 {"myshopify_domain"},
+	 "shop_domain"},
+	{WEBHOOK_DATA_REQUEST,
+	 NULL,
+	 {"shop_domain", "customer", "data_request"},
+	 "orders_to_redact"},
+	{WEBHOOK_CUSTOMER_REDACT,
+	 NULL,
+	 {"shop_domain", "customer", "orders_to_redact"},
+	 "data_request"},
+	{WEBHOOK_SHOP_REDACT, NULL, {"shop_domain", "shop_id"}, "customer"},
+};
+
+/* The host of an https URL or a bare domain, into out ("" if none). */
+static void shopify_host(const char *v, char *out, size_t n)
+{
+	size_t len;
+
+	if (strncmp(v, "https://", 8) == 0)
+		v += 8;
+	len = strcspn(v, "/:?#");
+	snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), v);
+}
+
+/*
+ * The members that name a shop: shop_domain and myshopify_domain always
+ * name the *.myshopify.com domain; domain and order_status_url may hold
+ * the shop's own domain instead, which the headers cannot be compared
+ * with, so only a *.myshopify.com host there has to match.
+ */
+static int shopify_same_shop(const cJSON *root, const char *shop,
+			     struct buf *err)
+{
+	static const struct {
+		const char *key;
+		bool always;
+	} keys[] = {{"shop_domain", true},
+		    {"myshopify_domain", true},
+		    {"domain", false},
+		    {"order_status_url", false}};
+	char host[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const cJSON *v = json_get(root, keys[i].key);
+
+		if (!v)
+			continue;
+		if (!cJSON_IsString(v))
+			return errorf(err, "field '%s' is not a string",
+				      keys[i].key);
+		shopify_host(v->valuestring, host, sizeof(host));
+		if (!keys[i].always && !shopify_valid_shop(host))
+			continue;
+		if (strcasecmp(host, shop) != 0)
+			return errorf(err,
+				      "field '%s' names shop '%.100s', the "
+				      "headers '%s'",
+				      keys[i].key, host, shop);
+	}
+	return 0;
+}
+
+static int shopify_same_kind(const cJSON *root, const char *topic,
+			     enum webhook_kind kind, struct buf *err)
+{
+	const cJSON *gid = json_get(root, "admin_graphql_api_id");
+	const struct shopify_shape *sh = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(shopify_shapes) / sizeof(shopify_shapes[0]); i++)
+		if (shopify_shapes[i].kind == kind)
+			sh = &shopify_shapes[i];
+	if (!sh)
+		return 0;
+	if (gid && (!sh->gid || !cJSON_IsString(gid) ||
+		    strncmp(gid->valuestring, sh->gid, strlen(sh->gid)) != 0))
+		return errorf(err,
+			      "the body's admin_graphql_api_id is not "
+			      "what topic '%s' carries",
+			      topic);
+	for (i = 0; i < sizeof(sh->need) / sizeof(sh->need[0]); i++)
+		if (sh->need[i] && !json_get(root, sh->need[i]))
+			return errorf(err,
+				      "a '%s' body has '%s', this one has not",
+				      topic, sh->need[i]);
+	if (json_get(root, sh->deny))
+		return errorf(err, "a '%s' body has no '%s', this one has",
+			      topic, sh->deny);
+	return 0;
+}
+
+/*
+ * Whether the signed body is what the unsigned headers say it is; a
+ * body that is no JSON object at all is malformed, not a mismatch.
+ */
+static int shopify_body_matches(const struct provider_request *req,
+				struct webhook_info *w, struct buf *err)
+{
+	cJSON *root = json_parse(req->body, req->len, err);
+	int rc = -1;
+
+	if (root && !cJSON_IsObject(root))
+		errorf(err, "the body is not a JSON object");
+	else if (root && (shopify_same_shop(root, w->shop, err) < 0 ||
+			  shopify_same_kind(root, w->topic, w->kind, err) < 0))
+		w->mismatch = true;
+	else if (root)
+		rc = 0;
+	cJSON_Delete(root);
+	return rc;
+}
+
 int shopify_classify_webhook(const struct provider_request *req,
 			     struct webhook_info *out, struct buf *err)
 {
@@ -88,5 +221,5 @@ int shopify_classify_webhook(const struct provider_request *req,
 			out->kind = shopify_kinds[i].kind;
 	if (at)
 		parse_iso8601(at, &out->event_time);
-	return 0;
+	return shopify_body_matches(req, out, err);
 }

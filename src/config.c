@@ -46,6 +46,16 @@ const struct config_def config_defs[CFG__COUNT] = {
 	 false,
 	 "seconds between checks that the platforms still hold our webhook "
 	 "subscriptions, re-creating missing ones (0: only at start)"},
+	/* CFG_SERVER_PER_IP_CONNECTIONS */
+	{"server", "per_ip_connections", CONFIG_INT, "32", 1, 65536, false,
+	 "connections one address may hold open at once"},
+	/* CFG_SERVER_HEADER_TIMEOUT */
+	{"server", "header_timeout", CONFIG_INT, "10", 1, 3600, false,
+	 "seconds a connection has to send a request's headers, from its "
+	 "start or the previous answer, however slowly it trickles"},
+	/* CFG_SERVER_BODY_TIMEOUT */
+	{"server", "body_timeout", CONFIG_INT, "30", 1, 3600, false,
+	 "seconds a request has to send its whole body after its headers"},
 	/* CFG_STORE_PATH */
 	{"store", "path", CONFIG_STRING, "data/affiliated.db", 0, 0, false,
 	 "SQLite database file; its directory must be writable"},
@@ -55,6 +65,23 @@ const struct config_def config_defs[CFG__COUNT] = {
 	/* CFG_SECURITY_SESSION_TTL */
 	{"security", "session_ttl", CONFIG_INT, "43200", 60, 30 * 86400, false,
 	 "seconds a merchant or affiliate session lasts"},
+	/* CFG_ACCOUNTS_SIGNUPS_PER_HOUR */
+	{"accounts", "signups_per_hour", CONFIG_INT, "20", 0, 1000000, false,
+	 "affiliate signups a shop takes per hour; further ones wait for the "
+	 "merchant's approval (0: no limit)"},
+	/* CFG_CLICKS_WINDOW */
+	{"clicks", "window", CONFIG_INT, "1800", 0, 86400, false,
+	 "seconds in which more clicks from one address on one code count "
+	 "as the first (0: each counts)"},
+	/* CFG_CLICKS_PER_ADDRESS */
+	{"clicks", "per_address_per_minute", CONFIG_INT, "60", 0, 1000000,
+	 false,
+	 "clicks one address may have counted per minute; more are "
+	 "redirected uncounted (0: no limit)"},
+	/* CFG_CLICKS_KEEP_DAYS */
+	{"clicks", "keep_days", CONFIG_INT, "90", 1, 3650, false,
+	 "days click rows are kept, or the longest attribution window of a "
+	 "program when longer"},
 	/* CFG_SHOPIFY_API_KEY */
 	{"shopify", "api_key", CONFIG_STRING, "", 0, 0, false,
 	 "the app's client id from the Partner Dashboard"},

@@ -20,11 +20,14 @@
 #include "metrics.h"
 #include "seal.h"
 #include "store/store.h"
+#include "store/store_clicks.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define DRAIN_MS 10000
@@ -43,15 +46,57 @@ static void block_signals(sigset_t *set)
 	sigaddset(set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A file size limit reached is a full disk: the write fails with
+	 * EFBIG, is answered 503 and shows in /healthz, instead of killing
+	 * the daemon.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+#define PRUNE_INTERVAL 3600 /* seconds */
+#define PRUNE_BATCH    5000
+
+/*
+ * Deletes the clicks no attribution window can use any more, a batch
+ * per transaction so that requests' writes get the writer in between.
+ */
+static void prune_clicks(struct app *app)
+{
+	int64_t n = PRUNE_BATCH, total = 0;
+	struct store_tx *tx;
+	struct buf err;
+
+	buf_init(&err, BUF_SMALL);
+	while (n == PRUNE_BATCH && !atomic_load(&app->stopping)) {
+		tx = NULL;
+		if (store_tx_begin(app->store, &tx, &err) < 0 ||
+		    store_clicks_prune(
+			    tx, clock_now(),
+			    config_int(app->cfg, CFG_CLICKS_KEEP_DAYS),
+			    PRUNE_BATCH, &n, &err) < 0 ||
+		    store_tx_finish(&tx, &err) < 0) {
+			store_tx_abandon(&tx);
+			log_error("clicks.prune_failed", "error=\"%s\"",
+				  buf_str(&err));
+			break;
+		}
+		total += n;
+	}
+	if (total)
+		log_info("clicks.pruned", "rows=%lld", (long long)total);
+	buf_release(&err);
 }
 
 /*
- * Waits for a stop signal; meanwhile keeps checkpoints off the writer
- * and picks up webhook secrets set from the command line.
+ * Waits for a stop signal; meanwhile keeps checkpoints off the writer,
+ * picks up webhook secrets set from the command line and prunes old
+ * clicks once an hour.
  */
 static int wait_for_stop(struct app *app, const sigset_t *set)
 {
 	struct timespec tick = {1, 0};
+	int64_t pruned = clock_now();
 	struct buf err;
 	int sig;
 
@@ -64,12 +109,41 @@ static int wait_for_stop(struct app *app, const sigset_t *set)
 		if (sig < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
 		store_checkpoint(app->store, NULL);
+		if (clock_now() - pruned >= PRUNE_INTERVAL) {
+			prune_clicks(app);
+			pruned = clock_now();
+		}
 		buf_init(&err, BUF_SMALL);
 		if (webhook_secrets_load(app->webhook_secrets, app->store,
 					 &err) < 0)
 			log_error("webhook_secrets.reload_failed",
 				  "error=\"%s\"", buf_str(&err));
 		buf_release(&err);
+	}
+}
+
+/*
+ * SQLite gives -wal and -shm the database file's own mode, so a database
+ * an older build (or an operator) left open to others is closed to them
+ * before it is opened: the umask only covers files made from now on.
+ */
+static void tighten_store_files(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	char name[4096];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", path, suffixes[i]);
+		if (stat(name, &st) < 0 || !(st.st_mode & (S_IRWXG | S_IRWXO)))
+			continue;
+		if (chmod(name, st.st_mode & S_IRWXU) < 0)
+			log_warn("store.mode_failed", "file=%s error=\"%s\"",
+				 name, strerror(errno));
+		else
+			log_warn("store.mode_tightened", "file=%s was=%04o",
+				 name, (unsigned)(st.st_mode & 07777));
 	}
 }
 
@@ -100,6 +174,7 @@ static int serve(struct app *app)
 		cli_fail("listen", &err);
 		goto out;
 	}
+	tighten_store_files(config_get(app->cfg, CFG_STORE_PATH));
 	app->store = store_open(config_get(app->cfg, CFG_STORE_PATH),
 				STORE_CREATE | STORE_MIGRATE, &err);
 	if (!app->store) {
@@ -111,6 +186,7 @@ static int serve(struct app *app)
 		cli_fail("security", &err);
 		goto out;
 	}
+	prune_clicks(app);
 	app->webhook_secrets = webhook_secrets_new();
 	if (webhook_secrets_load(app->webhook_secrets, app->store, &err) < 0) {
 		cli_fail("webhook secrets", &err);
@@ -156,7 +232,7 @@ out:
 	buf_release(&ancestors);
 	buf_release(&scripts);
 	if (rc == EXIT_OK)
-		log_info("server.stopped", "%s", "clean=1");
+		log_info("server.stopped", "clean=%d", 1);
 	return rc;
 }
 

@@ -1,10 +1,11 @@
 /*
  * Leveled events, one line each on stderr:
  *   ts=2026-11-25T22:40:01Z level=info event=webhook.accepted shop=a id=7
- * Values are escaped so that CR, LF, quotes and non-printables can never
- * break a line. Callers pass "key=%s" pairs in fmt; every %s value is
- * escaped by log_value() when written through LOGV(). Never log secrets,
- * tokens or bodies.
+ * The format's own text is trusted; every argument is a value. A value
+ * inside the format's quotes (key="%s") has its quotes, backslashes and
+ * control bytes escaped; a bare one (key=%s) is quoted as well when it
+ * holds a space, '=', a quote or one of those, so no value can end its
+ * field or line and add others. Never log secrets, tokens or bodies.
  */
 #ifndef AFFILIATED_LOG_H
 #define AFFILIATED_LOG_H

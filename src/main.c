@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef AFFILIATED_VERSION
 #define AFFILIATED_VERSION "0.0.0"
@@ -92,6 +93,12 @@ int main(int argc, char **argv)
 	const struct cli_cmd *c;
 	cJSON_Hooks hooks = {cjson_malloc, free};
 
+	/*
+	 * The database, its -wal and -shm, the key and the exports hold
+	 * emails, password hashes and reward codes: whatever we create is
+	 * ours alone, whatever umask we were started with.
+	 */
+	umask(077);
 	cJSON_InitHooks(&hooks);
 	if (argc < 2) {
 		list_commands(stderr);

@@ -35,6 +35,25 @@ static int read_key(int fd, const char *path, struct buf *err)
 	return rc;
 }
 
+/*
+ * Anyone who can read the key can open every sealed token and secret,
+ * so a key others may read (or replace) is refused, not used quietly.
+ */
+static int check_mode(int fd, const char *path, struct buf *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return errorf(err, "cannot stat key file '%s': %s", path,
+			      strerror(errno));
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		return errorf(err,
+			      "key file '%s' is open to group or others (mode "
+			      "%04o): run 'chmod 600 %s'",
+			      path, (unsigned)(st.st_mode & 07777), path);
+	return 0;
+}
+
 static int create_key(const char *path, struct buf *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -74,7 +93,9 @@ int seal_open(const char *key_file, bool create, struct buf *err)
 	if (fd < 0)
 		return errorf(err, "cannot read key file '%s': %s", key_file,
 			      strerror(errno));
-	rc = read_key(fd, key_file, err);
+	rc = check_mode(fd, key_file, err);
+	if (rc == 0)
+		rc = read_key(fd, key_file, err);
 	close(fd);
 	if (rc == 0)
 		loaded = true;

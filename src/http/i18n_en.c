@@ -254,4 +254,7 @@ const char *const i18n_msgs_en[MSG__COUNT] = {
 		"Check the overview for clicks, orders and commissions.",
 	[MSG_WIZ_SEE_PROGRAM] = "See the program",
 	[MSG_WIZ_TO_ADMIN] = "Go to the overview",
+	[MSG_AFF_JOINED] = "Thank you for signing up. Log in with your email "
+			   "and password. If this email already had an "
+			   "account, use that account's password.",
 };

@@ -3,7 +3,8 @@
  * shop's domain. Pages follow the browser's Accept-Language, with a
  * switch. An affiliate session opens only its own shop's pages and shows
  * only its own affiliate's figures: no page takes an affiliate id.
- * Signup and login are rate limited per address and per email.
+ * Signup and login are rate limited per address and per email, and
+ * answer alike whether the email has an account or not.
  */
 #include "app.h"
 #include "config.h"
@@ -326,9 +327,6 @@ static void signup_page(struct app *app, struct request *req,
 		      MSG_NONE, "name", true);
 		field(&p, v ? &v[SU_EMAIL] : NULL, "email", MSG_AFF_EMAIL,
 		      "email", MSG_NONE, "email", true);
-		if (v && v[SU_EMAIL].error == MSG_ERR_EMAIL_TAKEN)
-			html(&p, "<p><a href=\"/a/%u/login\">%t</a></p>",
-			     a->shop.domain, MSG_AFF_LOGIN_LINK);
 		field(&p, v ? &v[SU_PASSWORD] : NULL, "password",
 		      MSG_AFF_PASSWORD, "password", MSG_AFF_PASSWORD_HINT,
 		      "new-password", false);
@@ -434,39 +432,73 @@ static const struct program *chosen_program(const struct signup *su)
 	return su->nprogs ? &su->progs[0] : NULL;
 }
 
-/* Everything after the form checked out: 0 signed in, 1 form again. */
-static int signup_commit(struct app *app, const struct request *req,
-			 struct response *resp, struct aff *a,
-			 struct signup *su, struct buf *err)
+/*
+ * Signups a shop takes per hour before the next ones are held for the
+ * merchant's approval: 1 when this one is past it. Every attempt counts,
+ * whether its email is new or not, so the count says nothing either.
+ */
+static int signup_burst(struct app *app, int64_t shop_id, struct buf *err)
+{
+	int64_t limit = config_int(app->cfg, CFG_ACCOUNTS_SIGNUPS_PER_HOUR);
+	int64_t now = clock_now(), n = 0;
+	struct store_tx *tx;
+	char key[40];
+
+	snprintf(key, sizeof(key), "signup:%lld", (long long)shop_id);
+	if (store_tx_begin(app->store, &tx, err) < 0)
+		return -1;
+	if (store_attempt_count(tx, key, now - 3600, &n, err) < 0 ||
+	    store_attempt_add(tx, key, now, err) < 0) {
+		store_tx_rollback(tx);
+		return -1;
+	}
+	if (store_tx_commit(tx, err) < 0)
+		return -1;
+	return limit > 0 && n >= limit;
+}
+
+/*
+ * Everything after the form checked out. A new email gets its account
+ * (held for approval when the program asks for it, or when the shop
+ * took too many signups this hour); an email that has one gets nothing,
+ * after the same work: the password is hashed and the insert tried
+ * either way, and both are answered alike (0), so that signup does not
+ * tell who is an affiliate. Nobody is signed in: they log in next.
+ */
+static int signup_commit(struct app *app, struct aff *a, struct signup *su,
+			 struct buf *err)
 {
 	const struct program *prog = chosen_program(su);
 	struct affiliate af;
 	struct buf hash;
 	int64_t id = 0;
-	int rc;
+	int rc, held;
 
+	held = signup_burst(app, a->shop.id, err);
+	if (held < 0)
+		return -1;
 	memset(&af, 0, sizeof(af));
 	af.shop_id = a->shop.id;
 	af.program_id = prog->id;
 	af.name = xstrdup(su->v[SU_NAME].text);
 	af.email = email_normalize(su->v[SU_EMAIL].text);
-	af.status =
-		prog->approve_affiliates ? AFFILIATE_PENDING : AFFILIATE_ACTIVE;
+	af.status = prog->approve_affiliates || held ? AFFILIATE_PENDING
+						     : AFFILIATE_ACTIVE;
 	buf_init(&hash, 256);
 	rc = password_hash(su->v[SU_PASSWORD].text, &hash, err);
 	if (rc == 0)
 		rc = create_affiliate(app, &af, buf_str(&hash), &id, err);
 	if (rc == STORE_DUPLICATE_EMAIL) {
-		su->v[SU_EMAIL].error = MSG_ERR_EMAIL_TAKEN;
-		rc = 1;
+		/* The owner of the email is not told here: they may not be
+		 * the one signing up. */
+		log_info("affiliate.signup_existing", "shop=%lld",
+			 (long long)a->shop.id);
+		rc = 0;
 	} else if (rc == 0) {
 		log_info("affiliate.signup",
-			 "shop=%lld affiliate=%lld "
-			 "status=%s",
+			 "shop=%lld affiliate=%lld status=%s held=%d",
 			 (long long)a->shop.id, (long long)id,
-			 affiliate_status_str(af.status));
-		rc = session_start_affiliate(app, req, resp, a->shop.id, id,
-					     err);
+			 affiliate_status_str(af.status), held);
 	}
 	free(af.name);
 	free(af.email);
@@ -474,42 +506,40 @@ static int signup_commit(struct app *app, const struct request *req,
 	return rc;
 }
 
-static int email_taken(struct app *app, const struct aff *a, const char *email,
-		       struct buf *err)
-{
-	struct affiliate other;
-	struct store_tx *tx;
-	char *norm = email_normalize(email);
-	int rc;
-
-	rc = store_read_begin(app->store, &tx, err);
-	if (rc == 0) {
-		rc = store_affiliate_by_email(tx, a->shop.id, norm, &other,
-					      err);
-		if (rc == 1)
-			affiliate_release(&other);
-		store_tx_rollback(tx);
-	}
-	free(norm);
-	return rc;
-}
-
-static void go_home(struct response *resp, const struct aff *a)
+/* 303 to /a/<shop><rest>. */
+static void go_to(struct response *resp, const struct aff *a, const char *rest)
 {
 	struct buf where;
 
 	buf_init(&where, BUF_SMALL);
 	if (buf_puts(&where, "/a/") < 0 ||
-	    url_encode(&where, a->shop.domain) < 0 || buf_puts(&where, "/") < 0)
+	    url_encode(&where, a->shop.domain) < 0 ||
+	    buf_puts(&where, rest) < 0)
 		BUG("redirect does not fit");
 	response_redirect(resp, 303, buf_str(&where));
 	buf_release(&where);
 }
 
+static void go_home(struct response *resp, const struct aff *a)
+{
+	go_to(resp, a, "/");
+}
+
+static void go_login(struct response *resp, const struct aff *a,
+		     const char *query)
+{
+	struct buf rest;
+
+	buf_init(&rest, BUF_SMALL);
+	if (buf_printf(&rest, "/login%s", query) < 0)
+		BUG("redirect does not fit");
+	go_to(resp, a, buf_str(&rest));
+	buf_release(&rest);
+}
+
 /* The checks of a signup in order; the status to answer with. */
-static int signup_run(struct app *app, struct request *req,
-		      struct response *resp, struct aff *a, struct signup *su,
-		      struct form *f, struct buf *err)
+static int signup_run(struct app *app, struct request *req, struct aff *a,
+		      struct signup *su, struct form *f, struct buf *err)
 {
 	int rc;
 
@@ -524,13 +554,7 @@ static int signup_run(struct app *app, struct request *req,
 		su->banner = MSG_TOO_MANY;
 		return rc < 0 ? -1 : 429;
 	}
-	rc = email_taken(app, a, su->v[SU_EMAIL].text, err);
-	if (rc != 0) {
-		su->v[SU_EMAIL].error = MSG_ERR_EMAIL_TAKEN;
-		return rc < 0 ? -1 : 409;
-	}
-	rc = signup_commit(app, req, resp, a, su, err);
-	return rc < 0 ? -1 : rc == 1 ? 409 : 303;
+	return signup_commit(app, a, su, err) < 0 ? -1 : 303;
 }
 
 void page_aff_signup_post(struct app *app, struct request *req,
@@ -550,11 +574,11 @@ void page_aff_signup_post(struct app *app, struct request *req,
 	}
 	memset(&su, 0, sizeof(su));
 	buf_init(&err, BUF_SMALL);
-	status = signup_run(app, req, resp, &a, &su, &f, &err);
+	status = signup_run(app, req, &a, &su, &f, &err);
 	if (status < 0)
 		page_fail(req, resp, "signup", &err);
 	else if (status == 303)
-		go_home(resp, &a);
+		go_login(resp, &a, "?joined=1");
 	else
 		signup_page(app, req, resp, &a, &su, status);
 	signup_release(&su);
@@ -581,7 +605,9 @@ static void login_page(struct app *app, struct request *req,
 	csrf_anonymous(app, req, resp, csrf);
 	aff_frame(&p, a, i18n_text(a->lang, MSG_AFF_LOGIN_TITLE));
 	html(&p, "<section class=\"card\"><h1>%t</h1>", MSG_AFF_LOGIN_TITLE);
-	if (banner != MSG_NONE)
+	if (banner == MSG_AFF_JOINED)
+		html(&p, "<p class=\"banner\" role=\"status\">%t</p>", banner);
+	else if (banner != MSG_NONE)
 		html(&p, "<p class=\"banner error\" role=\"alert\">%t</p>",
 		     banner);
 	html(&p, "<form method=\"post\" action=\"/a/%u/login\" novalidate>",
@@ -612,7 +638,10 @@ void page_aff_login_get(struct app *app, struct request *req,
 	if (a.signed_in)
 		go_home(resp, &a);
 	else
-		login_page(app, req, resp, &a, NULL, MSG_NONE, 200);
+		login_page(app, req, resp, &a, NULL,
+			   request_query(req, "joined") ? MSG_AFF_JOINED
+							: MSG_NONE,
+			   200);
 	aff_release(&a);
 }
 
@@ -636,10 +665,16 @@ static int login_check(struct app *app, const struct aff *a, const char *email,
 		store_tx_rollback(tx);
 	}
 	free(norm);
-	if (rc == 0)
+	/*
+	 * An unknown email and an affiliate without a password (added by
+	 * the merchant) cost one argon2 run too, like a wrong password.
+	 */
+	if (rc == 0 || (rc == 1 && hash.len == 0)) {
 		password_burn(password);
-	if (rc == 1 && !password_verify(buf_str(&hash), password))
 		rc = 0;
+	} else if (rc == 1 && !password_verify(buf_str(&hash), password)) {
+		rc = 0;
+	}
 	if (rc != 1 && out->name)
 		affiliate_release(out);
 	buf_release(&hash);

@@ -6,6 +6,9 @@
  * 302 to the program's landing page with ref=<code> and
  * affiliated_click=<id> added, which the storefront carries into the
  * order. HEAD requests and obvious bots are redirected but not counted.
+ * Nor are repeats: more clicks from one address on one code within
+ * [clicks] window get the first one's id, and an address past [clicks]
+ * per_address_per_minute is redirected uncounted (without a click id).
  *
  * The landing page comes only from the program (checked when it was
  * saved), never from the request: no open redirect. A code nobody has
@@ -16,6 +19,7 @@
  */
 #include "app.h"
 #include "committer.h"
+#include "config.h"
 #include "http/pages.h"
 #include "http/session.h"
 #include "log.h"
@@ -29,6 +33,8 @@
 #include "util/parse.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -166,15 +172,70 @@ static int landing_with_ref(struct buf *out, const char *landing,
 struct pending {
 	struct click c;
 	char agent[USER_AGENT_MAX + 1];
+	int64_t window; /* seconds; 0: every click counts */
 	int64_t id;
 };
 
-/* In the shared transaction of the group committer. */
+/*
+ * In the shared transaction of the group committer: a click from the
+ * same address on the same code within the window is the same visit,
+ * and keeps its first row, so the figures count it once.
+ */
 static int write_click(struct store_tx *tx, void *ctx, struct buf *err)
 {
 	struct pending *p = ctx;
+	struct click first;
+	int rc = 0;
 
-	return store_click_add(tx, &p->c, &p->id, err) < 0 ? -1 : 0;
+	if (p->window > 0)
+		rc = store_click_latest_for(tx, p->c.affiliate_id, p->c.ip_hash,
+					    p->c.created_at - p->window + 1,
+					    &first, err);
+	if (rc == 1)
+		p->id = first.id;
+	else if (rc == 0)
+		rc = store_click_add(tx, &p->c, &p->id, err);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Clicks counted per address in the current minute, in memory: a small
+ * table of pseudonyms, where two addresses sharing a slot share a count
+ * (stricter, never looser). Its only state is this one-minute tally.
+ */
+enum { RATE_SLOTS = 4096 };
+
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		char key[65];
+		int64_t minute;
+		int64_t count;
+	} slot[RATE_SLOTS];
+} rate = {PTHREAD_MUTEX_INITIALIZER, {{"", 0, 0}}};
+
+static bool over_rate(const char *ip_hash, int64_t now, int64_t limit)
+{
+	uint32_t h = 2166136261u;
+	const char *c;
+	bool over;
+
+	if (limit <= 0)
+		return false;
+	for (c = ip_hash; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	pthread_mutex_lock(&rate.lock);
+	h %= RATE_SLOTS;
+	if (rate.slot[h].minute != now / 60 ||
+	    strcmp(rate.slot[h].key, ip_hash) != 0) {
+		snprintf(rate.slot[h].key, sizeof(rate.slot[h].key), "%s",
+			 ip_hash);
+		rate.slot[h].minute = now / 60;
+		rate.slot[h].count = 0;
+	}
+	over = ++rate.slot[h].count > limit;
+	pthread_mutex_unlock(&rate.lock);
+	return over;
 }
 
 static int record_click(struct app *app, const struct request *req,
@@ -195,6 +256,13 @@ static int record_click(struct app *app, const struct request *req,
 	snprintf(me.agent, sizeof(me.agent), "%s", ua ? ua : "");
 	me.c.user_agent = text_is_clean(me.agent, false) ? me.agent : "";
 	me.c.created_at = clock_now();
+	me.window = config_int(app->cfg, CFG_CLICKS_WINDOW);
+	if (over_rate(me.c.ip_hash, me.c.created_at,
+		      config_int(app->cfg, CFG_CLICKS_PER_ADDRESS))) {
+		log_debug("click.limited", "address=%s", me.c.ip_hash);
+		*id = 0;
+		return 0;
+	}
 	if (committer_run(app->committer, write_click, &me, err) < 0) {
 		log_error("click.failed", "error=\"%s\"", buf_str(err));
 		return errorf(err, "the click was not recorded");

@@ -24,6 +24,7 @@
 #include "store/store_platform.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
+#include "webhook_confirm.h"
 #include "webhook_secrets.h"
 
 #include <openssl/crypto.h>
@@ -167,6 +168,38 @@ static bool verify_with_shop_secret(struct app *app, const struct platform *p,
 	return ok;
 }
 
+/*
+ * An uninstall or a shop's erasure the platform does not confirm is
+ * refused (401) with nothing stored; one it cannot confirm now is 503,
+ * so that the platform delivers it again later.
+ */
+static bool confirmed(struct app *app, const struct platform *p,
+		      const struct webhook_info *w, int64_t shop_id,
+		      struct response *resp)
+{
+	struct buf err;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	rc = webhook_confirm(app, shop_id, w->kind, &err);
+	if (rc <= 0) {
+		log_warn("webhook.rejected",
+			 "platform=%s reason=%s shop=%s topic=%s "
+			 "error=\"%s\"",
+			 p->provider->name, rc < 0 ? "unconfirmed" : "refuted",
+			 w->shop, w->topic, buf_str(&err));
+		if (rc < 0)
+			response_error(resp, 503, "cannot confirm now: %s",
+				       buf_str(&err));
+		else
+			response_error(resp, 401, "not confirmed: %s",
+				       buf_str(&err));
+		count_webhook(rc < 0 ? "unconfirmed" : "refuted");
+	}
+	buf_release(&err);
+	return rc > 0;
+}
+
 static void page_webhook(struct app *app, struct request *req,
 			 struct response *resp)
 {
@@ -200,8 +233,20 @@ static void page_webhook(struct app *app, struct request *req,
 		count_webhook("bad_signature");
 		goto out;
 	}
-	if (provider_classify_webhook(p->provider, &pr, &w, &err) < 0 ||
-	    body_parses(p, &w, &pr, &err) < 0) {
+	rc = provider_classify_webhook(p->provider, &pr, &w, &err);
+	if (rc < 0 && w.mismatch) {
+		log_warn("webhook.rejected",
+			 "platform=%s reason=mismatch shop=%s topic=%s "
+			 "error=\"%s\"",
+			 p->provider->name, w.shop, w.topic, buf_str(&err));
+		response_error(resp, 401,
+			       "the body does not match the "
+			       "headers: %s",
+			       buf_str(&err));
+		count_webhook("mismatch");
+		goto out;
+	}
+	if (rc < 0 || body_parses(p, &w, &pr, &err) < 0) {
 		log_warn("webhook.rejected",
 			 "platform=%s reason=malformed "
 			 "error=\"%s\"",
@@ -223,6 +268,8 @@ static void page_webhook(struct app *app, struct request *req,
 		count_webhook(rc < 0 ? "error" : "unknown_shop");
 		goto out;
 	}
+	if (!confirmed(app, p, &w, shop_id, resp))
+		goto out;
 	it.shop_id = shop_id;
 	it.platform = p->provider->name;
 	it.delivery_id = w.delivery_id;
@@ -654,7 +701,6 @@ static void page_embed_script(struct app *app, struct request *req,
 		      p->admin_frame_js);
 	/* URLs carry the version (?v=). */
 	response_header(resp, "Cache-Control", "public, max-age=86400");
-	response_header(resp, "X-Content-Type-Options", "nosniff");
 }
 
 const struct route platform_routes[] = {

@@ -1,6 +1,7 @@
 #include "http/server.h"
 #include "app.h"
 #include "config.h"
+#include "http/deadlines.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "log.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,6 +43,7 @@ struct http_server {
 	struct app *app;
 	size_t max_body;
 	atomic_int in_flight;
+	struct deadlines *deadlines;
 };
 
 /* One request from first byte to completion; MHD's per-request pointer. */
@@ -131,6 +134,16 @@ static void dispatch(struct exchange *ex)
 	buf_release(&allow);
 }
 
+static bool has_header(const struct response *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->header_names[i], name) == 0)
+			return true;
+	return false;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *c,
 				     struct exchange *ex)
 {
@@ -145,6 +158,14 @@ static enum MHD_Result send_response(struct MHD_Connection *c,
 		return MHD_NO;
 	MHD_add_response_header(mr, "Content-Type", r->content_type);
 	MHD_add_response_header(mr, "X-Request-Id", ex->req.id);
+	/*
+	 * Every answer, errors and JSON included: a browser must never
+	 * guess a type from the bytes (an error page echoing a path, a
+	 * text body read as script). Pages that set it already keep one.
+	 */
+	if (!has_header(r, "X-Content-Type-Options"))
+		MHD_add_response_header(mr, "X-Content-Type-Options",
+					"nosniff");
 	for (i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(mr, r->header_names[i],
 					r->header_values[i]);
@@ -171,6 +192,34 @@ static long long declared_length(struct MHD_Connection *c)
 	return *p ? -1 : (long long)n;
 }
 
+/* The connection's clock (deadlines.h), set when it started. */
+static struct conn_clock *clock_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
+	char ip[64];
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		deadlines_close(srv->deadlines, *ctx);
+		*ctx = NULL;
+		return;
+	}
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info)
+		return;
+	remote_ip(c, ip, sizeof(ip));
+	*ctx = deadlines_open(srv->deadlines, info->connect_fd, ip);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -182,6 +231,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	(void)version;
 	if (!ex) {
+		deadlines_headers_done(srv->deadlines, clock_of(c));
 		*state = ex = exchange_new(srv, c, method, url);
 		atomic_fetch_add(&srv->in_flight, 1);
 		declared = declared_length(c);
@@ -217,6 +267,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			       srv->max_body);
 		return send_response(c, ex);
 	}
+	deadlines_body_done(srv->deadlines, clock_of(c));
 	if (ex->toobig)
 		response_error(&ex->resp, 413, "body larger than %zu bytes",
 			       srv->max_body);
@@ -232,7 +283,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
 	struct exchange *ex = *state;
 	uint64_t usec;
 
-	(void)c;
+	deadlines_answered(srv->deadlines, clock_of(c));
 	if (!ex)
 		return;
 	usec = clock_usec() - ex->started;
@@ -308,6 +359,13 @@ int http_server_start(struct http_server *srv, struct app *app, struct buf *err)
 {
 	srv->app = app;
 	srv->max_body = (size_t)config_int(app->cfg, CFG_SERVER_MAX_BODY);
+	srv->deadlines = deadlines_start(
+		(unsigned)config_int(app->cfg, CFG_SERVER_HEADER_TIMEOUT),
+		(unsigned)config_int(app->cfg, CFG_SERVER_BODY_TIMEOUT));
+	/*
+	 * One address may hold only per_ip_connections of the slots, so a
+	 * flood from one address leaves the rest to everyone else.
+	 */
 	srv->mhd = MHD_start_daemon(
 		MHD_USE_THREAD_PER_CONNECTION |
 			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
@@ -317,6 +375,9 @@ int http_server_start(struct http_server *srv, struct app *app, struct buf *err)
 		(unsigned)config_int(app->cfg, CFG_SERVER_MAX_CONNECTIONS),
 		MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)config_int(app->cfg, CFG_SERVER_TIMEOUT),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)config_int(app->cfg, CFG_SERVER_PER_IP_CONNECTIONS),
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 	if (!srv->mhd)
 		return errorf(err, "cannot start the HTTP server");
@@ -343,5 +404,6 @@ void http_server_stop(struct http_server *srv, unsigned drain_ms)
 	} else if (srv->fd >= 0) {
 		close(srv->fd);
 	}
+	deadlines_stop(srv->deadlines);
 	free(srv);
 }

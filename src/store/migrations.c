@@ -349,6 +349,16 @@ static const char *const steps[] = {
 	" message TEXT NOT NULL DEFAULT '',"
 	" checked_at INTEGER NOT NULL,"
 	" PRIMARY KEY (shop_id, topic));",
+
+	/*
+	 * 10: the row /healthz writes while writes are failing, to see when
+	 * they work again (store_health.c); clicks by time, for pruning the
+	 * old ones (store_clicks.c).
+	 */
+	"CREATE TABLE health ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" probed_at INTEGER NOT NULL);"
+	"CREATE INDEX clicks_time ON clicks (created_at);",
 };
 
 int migrations_count(void)

@@ -16,6 +16,7 @@ int conn_error(struct store_conn *c, const char *what, struct buf *err)
 {
 	int code = sqlite3_extended_errcode(c->db);
 
+	health_failed(c);
 	if ((code & 0xff) == SQLITE_NOTADB || (code & 0xff) == SQLITE_CORRUPT)
 		return errorf(err,
 			      "%s: the database is corrupt or not a SQLite "
@@ -38,6 +39,7 @@ int conn_exec(struct store_conn *c, const char *sql, struct buf *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		health_failed(c);
 		errorf(err, "%s", msg ? msg : sqlite3_errmsg(c->db));
 		if ((sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_NOTADB)
 			conn_error(c, "query", err);
@@ -60,6 +62,7 @@ static int conn_run(struct store_conn *c, const char *sql, struct buf *err)
 		return -1;
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		health_failed(c);
 		errorf(err, "%s", sqlite3_errmsg(c->db));
 		if ((sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_NOTADB)
 			conn_error(c, "query", err);
@@ -266,6 +269,7 @@ struct store *store_open(const char *path, unsigned flags, struct buf *err)
 	int oflags = ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 
 	st->path = xstrdup(path);
+	health_init(&st->health);
 	if ((flags & STORE_CREATE) && !ro) {
 		if (check_directory(path, err) < 0)
 			goto fail;
@@ -274,8 +278,10 @@ struct store *store_open(const char *path, unsigned flags, struct buf *err)
 		errorf(err, "database '%s' does not exist", path);
 		goto fail;
 	}
-	if (conn_open(&st->writer, path, oflags, err) < 0 ||
-	    writer_setup(st, ro, err) < 0 || schema_check(st, flags, err) < 0 ||
+	if (conn_open(&st->writer, path, oflags, err) < 0)
+		goto fail;
+	st->writer.health = &st->health;
+	if (writer_setup(st, ro, err) < 0 || schema_check(st, flags, err) < 0 ||
 	    readers_open(st, err) < 0)
 		goto fail;
 	return st;
@@ -302,6 +308,7 @@ void store_close(struct store *st)
 					  NULL);
 	}
 	conn_close(&st->writer);
+	health_release(&st->health);
 	free(st->path);
 	free(st);
 }
@@ -421,6 +428,8 @@ int store_tx_commit(struct store_tx *tx, struct buf *err)
 	if (conn_run(c, SQL_COMMIT, err) < 0) {
 		conn_run(c, SQL_ROLLBACK, NULL);
 		rc = -1;
+	} else if (!tx->readonly) {
+		health_committed(c);
 	}
 	free(tx);
 	pthread_mutex_unlock(&c->lock);

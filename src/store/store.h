@@ -41,6 +41,13 @@ int store_migrate(struct store *st, int *applied, struct buf *err);
 /* A trivial query on a reader: for /healthz. */
 int store_ping(struct store *st, struct buf *err);
 /*
+ * 0 when the last write worked (or none failed), -1 with reason while
+ * writes fail for the storage's sake (full disk, I/O error, read-only
+ * file, lock). While failing, a call probes with a one-row write at most
+ * once a second (now in seconds), so recovery shows without traffic.
+ */
+int store_write_health(struct store *st, int64_t now, struct buf *reason);
+/*
  * Moves WAL pages into the database without blocking the writer. *left
  * (may be NULL) gets the WAL frames still to copy after this pass.
  */

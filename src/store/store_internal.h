@@ -6,13 +6,23 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sqlite3.h>
 
 enum { STORE_STMT_SLOTS = 256, STORE_READERS = 4 };
 
+/* How the last write went (store_health.c); guarded by its lock. */
+struct store_health {
+	pthread_mutex_t lock;
+	bool failing;
+	char reason[256];
+	int64_t probed_at; /* seconds; the last probe while failing */
+};
+
 struct store_conn {
 	sqlite3 *db;
 	pthread_mutex_t lock;
+	struct store_health *health; /* the writer's only: writes noted */
 	/* Prepared statements, keyed by the address of their SQL text. */
 	const char *keys[STORE_STMT_SLOTS];
 	sqlite3_stmt *stmts[STORE_STMT_SLOTS];
@@ -20,6 +30,7 @@ struct store_conn {
 
 struct store {
 	char *path;
+	struct store_health health;
 	struct store_conn writer;
 	struct store_conn readers[STORE_READERS];
 	int nreaders;
@@ -56,6 +67,14 @@ sqlite3_stmt *tx_stmt(struct store_tx *tx, const char *sql, struct buf *err);
 int conn_exec(struct store_conn *c, const char *sql, struct buf *err);
 /* Formats the connection's last error into err; returns -1. */
 int conn_error(struct store_conn *c, const char *what, struct buf *err);
+
+/* store_health.c: a write on the writer that failed for the storage's
+ * sake (full, I/O, read-only, locked, corrupt) marks writes failing; a
+ * commit marks them working again. Other connections are ignored. */
+void health_init(struct store_health *h);
+void health_release(struct store_health *h);
+void health_failed(struct store_conn *c);
+void health_committed(struct store_conn *c);
 
 /* Binding helpers that accept NULL for SQL NULL. */
 void bind_text(sqlite3_stmt *s, int i, const char *v);

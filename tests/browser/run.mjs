@@ -164,6 +164,13 @@ async function affiliate(browser, base, signupUrl) {
 		await page.inputValue('#f-email') === 'ann@example.com');
 	await page.fill('#f-password', 'a long enough password');
 	await page.getByRole('button', { name: 'Create my account' }).click();
+	// Signup signs nobody in (a known email is answered alike): log in.
+	await page.waitForURL(`${base}/a/${SHOP}/login?joined=1`);
+	check('signup leads to the login page with a thank-you',
+		(await text(page, 'p.banner')).startsWith('Thank you'));
+	await page.fill('#f-email', 'ann@example.com');
+	await page.fill('#f-password', 'a long enough password');
+	await page.getByRole('button', { name: 'Log in' }).click();
 	await page.waitForURL(`${base}/a/${SHOP}/`);
 	check('signup opens the affiliate page with the name escaped',
 		(await text(page, 'h1')) === `Hello, ${HOSTILE}`);
@@ -211,9 +218,9 @@ async function duplicateAndForged(browser, base, signupUrl) {
 	const ctx = await newContext(browser, base);
 	let page = await signup(ctx, signupUrl, 'Another Ann', 'ANN@example.com',
 		'another long password');
-	check('a second account for the same email is refused',
-		(await text(page, '#f-email-err')).startsWith(
-			'This email already has an account'));
+	check('a second signup for the same email is answered as a new one',
+		page.url() === `${base}/a/${SHOP}/login?joined=1` &&
+		(await text(page, 'p.banner')).startsWith('Thank you'));
 	await page.goto(`${base}/a/${SHOP}/login`);
 	await page.fill('#f-email', 'ann@example.com');
 	await page.fill('#f-password', 'a long enough password');
@@ -239,6 +246,9 @@ function sendOrder(base, code, clickId, work) {
 	const order = JSON.parse(fs.readFileSync(fixture, 'utf8'));
 	const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 	order.created_at = order.processed_at = order.updated_at = now;
+	// The fixture's order status page is sally-mugs': ours is SHOP's.
+	order.order_status_url = order.order_status_url.replace(
+		'sally-mugs.myshopify.com', SHOP);
 	order.note_attributes = [
 		{ name: 'ref', value: code },
 		{ name: 'affiliated_click', value: clickId },

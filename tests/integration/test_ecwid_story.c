@@ -1251,7 +1251,13 @@ static void test_uninstall(void **state)
 				  cJSON_CreateNumber((double)now));
 	assert_true(cJSON_PrintPreallocated(ev, text, sizeof(text), false));
 	sign_event(now, json_string(ev, "eventId"), sig, sizeof(sig));
+	/* Nothing but eventCreated and eventId is signed: the store's token
+	 * still works, so the uninstall is refused and nothing stored. */
+	assert_int_equal(post_webhook(sig, text, strlen(text)), 401);
+	assert_int_equal(shops_token_is_null(), 0);
+	set_faults("{\"fail_401\":true}");
 	assert_int_equal(post_webhook(sig, text, strlen(text)), 200);
+	set_faults("{}");
 	wait_inbox(json_string(ev, "eventId"), "done", 1, 10000, &row);
 	cJSON_Delete(ev);
 	buf_release(&body);

@@ -121,6 +121,51 @@ static void fixture_path(const char *name, char *out, size_t n)
 	snprintf(out, n, "%s/tests/fixtures/shopify/%s", source_dir(), name);
 }
 
+/*
+ * fixture_path of a copy of the fixture for another shop: an order's
+ * order_status_url names its shop, and a body naming another shop than
+ * the headers is refused as a replay.
+ */
+static void shop_fixture_path(const char *name, const char *shop, char *out,
+			      size_t n)
+{
+	struct buf body, copy;
+	const char *p, *hit;
+	char rel[160];
+	FILE *f;
+
+	snprintf(rel, sizeof(rel), "tests/fixtures/shopify/%s", name);
+	buf_init(&body, BUF_LARGE);
+	buf_init(&copy, BUF_LARGE);
+	assert_int_equal(read_fixture(rel, &body), 0);
+	for (p = buf_str(&body); (hit = strstr(p, SHOP));
+	     p = hit + strlen(SHOP))
+		assert_int_equal(
+			buf_printf(&copy, "%.*s%s", (int)(hit - p), p, shop),
+			0);
+	assert_int_equal(buf_printf(&copy, "%s", p), 0);
+	snprintf(out, n, "%s/%s-%s", d.dir, shop, name);
+	f = fopen(out, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(copy.data, 1, copy.len, f), copy.len);
+	fclose(f);
+	buf_release(&body);
+	buf_release(&copy);
+}
+
+/* POSTs json to the simulator's control path; expects 200. */
+static void sim_control(const char *path, const char *json)
+{
+	struct http_reply r;
+	char url[160];
+
+	snprintf(url, sizeof(url), "%s%s", sim.base, path);
+	reply_init(&r);
+	assert_int_equal(http_post(url, NULL, json, strlen(json), &r), 0);
+	assert_int_equal(r.status, 200);
+	reply_release(&r);
+}
+
 static cJSON *sim_state(void)
 {
 	struct http_reply r;
@@ -670,7 +715,7 @@ static void test_custom_app_secret(void **state)
 			      "\"own_webhook_secret\":true"));
 	assert_true(
 		shop_says(buf_str(&out), SHOP, "\"own_webhook_secret\":false"));
-	fixture_path("order_coupon.json", file, sizeof(file));
+	shop_fixture_path("order_coupon.json", custom, file, sizeof(file));
 	assert_int_equal(
 		send_until(&d, "own-secret-7", custom, file, "wh-own-1", 200),
 		200);
@@ -741,7 +786,7 @@ static void test_custom_app_without_app(void **state)
 	daemon_start(&solo, ini);
 	buf_init(&out, BUF_SMALL);
 	reply_init(&r);
-	fixture_path("order_coupon.json", file, sizeof(file));
+	shop_fixture_path("order_coupon.json", custom, file, sizeof(file));
 	/* Anyone can compute an HMAC under the empty key. */
 	assert_int_equal(send_webhook_to(&solo, "", custom, "orders/paid", file,
 					 "wh-solo-0", NULL),
@@ -829,7 +874,7 @@ static void test_secrets_from_files(void **state)
 	write_file(token_path, "shpat_from_file\r\n");
 	assert_non_null(cli_out(&d, add, &out));
 	assert_non_null(strstr(buf_str(&out), "its own secret"));
-	fixture_path("order_coupon.json", file, sizeof(file));
+	shop_fixture_path("order_coupon.json", shop, file, sizeof(file));
 	assert_int_equal(
 		send_until(&d, "file-secret-9", shop, file, "wh-file-1", 200),
 		200);
@@ -844,8 +889,10 @@ static void test_privacy_and_uninstall(void **state)
 	const char *privacy[] = {"privacy", "--json", NULL};
 	const char *shops[] = {"shops", "list", "--json", NULL};
 	char file[512];
+	struct buf out;
 
 	(void)state;
+	buf_init(&out, BUF_LARGE);
 	fixture_path("customers_data_request.json", file, sizeof(file));
 	assert_int_equal(
 		send_webhook("customers/data_request", file, "wh-p1", NULL),
@@ -856,6 +903,14 @@ static void test_privacy_and_uninstall(void **state)
 	wait_cli(&d, privacy, "customer_redact");
 	wait_cli(&d, privacy, "data_request");
 	fixture_path("app_uninstalled.json", file, sizeof(file));
+	/* The shop's token still works: the platform refutes the uninstall. */
+	assert_int_equal(send_webhook("app/uninstalled", file, "wh-u1", NULL),
+			 401);
+	assert_non_null(cli_out(&d, shops, &out));
+	assert_non_null(strstr(buf_str(&out), "\"status\":\"active\""));
+	/* Once the token is revoked the app is gone, and the uninstall goes
+	 * through. */
+	sim_control("/_sim/tokens/revoke", "{\"shop\":\"" SHOP "\"}");
 	assert_int_equal(send_webhook("app/uninstalled", file, "wh-u1", NULL),
 			 200);
 	wait_cli(&d, shops, "\"status\":\"uninstalled\"");
@@ -867,6 +922,7 @@ static void test_privacy_and_uninstall(void **state)
 	fixture_path("shop_redact.json", file, sizeof(file));
 	assert_int_equal(send_webhook("shop/redact", file, "wh-p3", NULL), 200);
 	wait_cli(&d, shops, "\"status\":\"redacted\"");
+	buf_release(&out);
 }
 
 int main(void)

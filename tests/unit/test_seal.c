@@ -331,6 +331,44 @@ static void test_bad_key_file(void **state)
 	buf_release(&err);
 }
 
+/* A key others may read or write is refused, naming the chmod to run. */
+static struct mode_case {
+	const char *name;
+	mode_t mode;
+	int want;
+} mode_cases[] = {
+	{"0600", 0600, 0},
+	{"0400", 0400, 0},
+	{"0644", 0644, -1},
+	{"0640", 0640, -1},
+	{"0604", 0604, -1},
+	{"0620 (group may write)", 0620, -1},
+	{"0602 (others may write)", 0602, -1},
+};
+
+static void test_key_file_mode(void **state)
+{
+	const struct mode_case *c = *state;
+	unsigned char bytes[32];
+	struct buf err;
+	char want[160];
+
+	memset(bytes, 0x5a, sizeof(bytes));
+	unlink(bad_path);
+	write_file(bad_path, bytes, sizeof(bytes));
+	assert_int_equal(chmod(bad_path, c->mode), 0);
+	buf_init(&err, BUF_SMALL);
+	assert_int_equal(seal_open(bad_path, true, &err), c->want);
+	assert_int_equal(seal_ready(), c->want == 0);
+	if (c->want < 0) {
+		snprintf(want, sizeof(want), "run 'chmod 600 %s'", bad_path);
+		assert_non_null(strstr(buf_str(&err), want));
+		assert_non_null(strstr(buf_str(&err), "group or others"));
+	}
+	seal_close();
+	buf_release(&err);
+}
+
 /*
  * A failed seal_open must not leave a key "ready": read_key() has already
  * zeroed the old key, so sealing would silently use an all-zero key.
@@ -481,6 +519,9 @@ int main(void)
 	for (i = 0; i < COUNT(bad_key_cases); i++)
 		add_case(test_bad_key_file, &bad_key_cases[i],
 			 "refuses key file %s", bad_key_cases[i].name);
+	for (i = 0; i < COUNT(mode_cases); i++)
+		add_case(test_key_file_mode, &mode_cases[i], "key file mode %s",
+			 mode_cases[i].name);
 	add_case(test_failed_reopen_not_ready, NULL,
 		 "failed reopen is not ready");
 	add_case(test_reopen_same_key, NULL, "reopen reads the same key");

@@ -1931,6 +1931,41 @@ static struct classify_case classify_cases[] = {
 	 false, -1, 0, 0},
 };
 
+/* The smallest body of each kind's shape, naming shop where it must. */
+static void shaped_body(enum webhook_kind kind, const char *shop, char *out,
+			size_t n)
+{
+	switch (kind) {
+	case WEBHOOK_ORDER:
+		snprintf(out, n, "{\"line_items\":[]}");
+		break;
+	case WEBHOOK_REFUND:
+		snprintf(out, n, "{\"order_id\":1}");
+		break;
+	case WEBHOOK_UNINSTALLED:
+		snprintf(out, n, "{\"myshopify_domain\":\"%s\"}", shop);
+		break;
+	case WEBHOOK_DATA_REQUEST:
+		snprintf(out, n,
+			 "{\"shop_domain\":\"%s\",\"customer\":{},"
+			 "\"data_request\":{}}",
+			 shop);
+		break;
+	case WEBHOOK_CUSTOMER_REDACT:
+		snprintf(out, n,
+			 "{\"shop_domain\":\"%s\",\"customer\":{},"
+			 "\"orders_to_redact\":[]}",
+			 shop);
+		break;
+	case WEBHOOK_SHOP_REDACT:
+		snprintf(out, n, "{\"shop_domain\":\"%s\",\"shop_id\":1}",
+			 shop);
+		break;
+	default:
+		snprintf(out, n, "{}");
+	}
+}
+
 static void test_classify(void **state)
 {
 	const struct classify_case *c = *state;
@@ -1938,6 +1973,7 @@ static void test_classify(void **state)
 	struct webhook_info info;
 	struct table headers;
 	struct buf err;
+	char body[512];
 
 	memset(&headers, 0, sizeof(headers));
 	if (c->topic)
@@ -1961,14 +1997,16 @@ static void test_classify(void **state)
 			  c->at);
 	table_add(&headers, "X-Shopify-API-Version", "2025-10");
 	memset(&req, 0, sizeof(req));
-	req.body = "{}";
-	req.len = 2;
+	shaped_body(c->kind, c->shop ? c->shop : "", body, sizeof(body));
+	req.body = body;
+	req.len = strlen(body);
 	req.header = header_lookup;
 	req.query = query_lookup;
 	req.each_query = query_each;
 	req.ctx = &headers;
 	buf_init(&err, BUF_SMALL);
 	assert_int_equal(sp->classify_webhook(&req, &info, &err), c->want);
+	assert_false(info.mismatch);
 	if (c->want == 0) {
 		assert_int_equal(info.kind, c->kind);
 		assert_string_equal(info.shop, c->shop);
@@ -1979,6 +2017,148 @@ static void test_classify(void **state)
 		assert_true(err.len > 0);
 	}
 	buf_release(&err);
+}
+
+/*
+ * A signed body sent under headers it does not match: refused as a
+ * mismatch (a replay), or accepted when it is the topic's own shape.
+ */
+struct match_case {
+	const char *what;
+	const char *topic;
+	const char *body;
+	bool mismatch; /* else accepted */
+};
+
+#define OTHER "bob-teapots.myshopify.com"
+#define STATUS_URL(host)                                                 \
+	"\"order_status_url\":\"https://" host "/61234567890/orders/ab/" \
+	"authenticate?key=cd\""
+
+static struct match_case match_cases[] = {
+	{"order", "orders/paid",
+	 "{\"admin_graphql_api_id\":\"gid://shopify/Order/1\","
+	 "\"line_items\":[]," STATUS_URL(SHOP) "}",
+	 false},
+	{"order on the shop's own domain", "orders/paid",
+	 "{\"line_items\":[]," STATUS_URL("shop.sallymugs.example") "}", false},
+	{"order of another shop", "orders/paid",
+	 "{\"line_items\":[]," STATUS_URL(OTHER) "}", true},
+	{"order status URL of another shop in capitals", "orders/paid",
+	 "{\"line_items\":[]," STATUS_URL("BOB-teapots.myshopify.com") "}",
+	 true},
+	{"order status URL not a string", "orders/paid",
+	 "{\"line_items\":[],\"order_status_url\":{}}", true},
+	{"order without line items", "orders/paid", "{\"id\":1}", true},
+	{"refund as an order", "orders/paid",
+	 "{\"admin_graphql_api_id\":\"gid://shopify/Refund/1\","
+	 "\"line_items\":[]}",
+	 true},
+	{"refund body with line items", "refunds/create",
+	 "{\"order_id\":1,\"line_items\":[]}", true},
+	{"order as a refund", "refunds/create",
+	 "{\"admin_graphql_api_id\":\"gid://shopify/Order/1\","
+	 "\"order_id\":1}",
+	 true},
+	{"refund", "refunds/create",
+	 "{\"admin_graphql_api_id\":\"gid://shopify/Refund/1\","
+	 "\"order_id\":1}",
+	 false},
+	{"order as shop/redact", "shop/redact",
+	 "{\"admin_graphql_api_id\":\"gid://shopify/Order/1\","
+	 "\"line_items\":[]}",
+	 true},
+	{"shop/redact of another shop", "shop/redact",
+	 "{\"shop_id\":1,\"shop_domain\":\"" OTHER "\"}", true},
+	{"shop/redact with a customer", "shop/redact",
+	 "{\"shop_id\":1,\"shop_domain\":\"" SHOP "\",\"customer\":{}}", true},
+	{"shop/redact without shop_id", "shop/redact",
+	 "{\"shop_domain\":\"" SHOP "\"}", true},
+	{"shop/redact", "shop/redact",
+	 "{\"shop_id\":1,\"shop_domain\":\"" SHOP "\"}", false},
+	{"shop_domain not a string", "shop/redact",
+	 "{\"shop_id\":1,\"shop_domain\":[]}", true},
+	{"data request as customers/redact", "customers/redact",
+	 "{\"shop_domain\":\"" SHOP "\",\"customer\":{},"
+	 "\"orders_requested\":[],\"data_request\":{}}",
+	 true},
+	{"customers/redact as data request", "customers/data_request",
+	 "{\"shop_domain\":\"" SHOP "\",\"customer\":{},"
+	 "\"orders_to_redact\":[]}",
+	 true},
+	{"customers/redact of another shop", "customers/redact",
+	 "{\"shop_domain\":\"" OTHER "\",\"customer\":{},"
+	 "\"orders_to_redact\":[]}",
+	 true},
+	{"uninstall of another shop", "app/uninstalled",
+	 "{\"domain\":\"shop.sallymugs.example\",\"myshopify_domain\":\"" OTHER
+	 "\"}",
+	 true},
+	{"uninstall naming another shop in domain", "app/uninstalled",
+	 "{\"domain\":\"" OTHER "\",\"myshopify_domain\":\"" SHOP "\"}", true},
+	{"uninstall as shop/redact", "shop/redact",
+	 "{\"myshopify_domain\":\"" SHOP "\",\"shop_id\":1}", true},
+	{"uninstall", "app/uninstalled",
+	 "{\"domain\":\"shop.sallymugs.example\",\"myshopify_domain\":\"" SHOP
+	 "\"}",
+	 false},
+	{"ignored topic naming another shop", "products/update",
+	 "{\"shop_domain\":\"" OTHER "\"}", true},
+	{"ignored topic", "products/update", "{\"id\":1}", false},
+};
+
+static void test_match(void **state)
+{
+	const struct match_case *c = *state;
+	struct provider_request req;
+	struct webhook_info info;
+	struct table headers;
+	struct buf err;
+
+	memset(&headers, 0, sizeof(headers));
+	table_add(&headers, "X-Shopify-Topic", c->topic);
+	table_add(&headers, "X-Shopify-Shop-Domain", SHOP);
+	table_add(&headers, "X-Shopify-Webhook-Id", WHID);
+	memset(&req, 0, sizeof(req));
+	req.body = c->body;
+	req.len = strlen(c->body);
+	req.header = header_lookup;
+	req.ctx = &headers;
+	buf_init(&err, BUF_SMALL);
+	assert_int_equal(sp->classify_webhook(&req, &info, &err),
+			 c->mismatch ? -1 : 0);
+	assert_int_equal(info.mismatch, c->mismatch);
+	if (c->mismatch)
+		assert_true(err.len > 0);
+	buf_release(&err);
+}
+
+/* Not JSON, or JSON but no object: malformed, not a mismatch. */
+static void test_match_malformed(void **state)
+{
+	static const char *const bodies[] = {"not json", "[1]", "{\"a\":"};
+	struct provider_request req;
+	struct webhook_info info;
+	struct table headers;
+	struct buf err;
+	size_t i;
+
+	(void)state;
+	memset(&headers, 0, sizeof(headers));
+	table_add(&headers, "X-Shopify-Topic", "orders/paid");
+	table_add(&headers, "X-Shopify-Shop-Domain", SHOP);
+	table_add(&headers, "X-Shopify-Webhook-Id", WHID);
+	for (i = 0; i < COUNT(bodies); i++) {
+		memset(&req, 0, sizeof(req));
+		req.body = bodies[i];
+		req.len = strlen(bodies[i]);
+		req.header = header_lookup;
+		req.ctx = &headers;
+		buf_init(&err, BUF_SMALL);
+		assert_int_equal(sp->classify_webhook(&req, &info, &err), -1);
+		assert_false(info.mismatch);
+		buf_release(&err);
+	}
 }
 
 /* Install and callback queries */
@@ -2307,6 +2487,11 @@ int main(void)
 	for (i = 0; i < COUNT(classify_cases); i++)
 		add_case(test_classify, &classify_cases[i],
 			 "classify_webhook: %s", classify_cases[i].what);
+	for (i = 0; i < COUNT(match_cases); i++)
+		add_case(test_match, &match_cases[i], "webhook match: %s",
+			 match_cases[i].what);
+	add_case(test_match_malformed, NULL, "webhook match: %s",
+		 "malformed bodies");
 	add_case(test_query_vector_signer, NULL, "query signer vector");
 	for (i = 0; i < COUNT(install_cases); i++)
 		add_case(test_install, &install_cases[i],
