@@ -27,7 +27,7 @@
 
 #define SECRET	"tokens-secret-7"
 #define API_KEY "tokens-api-key"
-#define SHOP	"tina-teas.myshopify.com"
+#define SHOP	"sally-mugs.myshopify.com"
 
 struct world {
 	struct sim_proc sim;
