@@ -205,6 +205,14 @@ enum provider_status provider_refresh_token(const struct provider *p,
 	STATUS_CALL(refresh_token, env, refresh_token, out, err);
 }
 
+enum provider_status provider_migrate_token(const struct provider *p,
+					    const struct provider_env *env,
+					    struct install_result *out,
+					    struct buf *err)
+{
+	STATUS_CALL(migrate_token, env, out, err);
+}
+
 const char *topic_state_str(enum topic_state s)
 {
 	static const char *const names[] = {"ok", "missing", "refused"};

@@ -252,6 +252,14 @@ struct provider {
 					      const char *refresh_token,
 					      struct install_result *out,
 					      struct buf *err);
+	/*
+	 * Trades the env's shop's token that does not expire (an install
+	 * from before expiring tokens) for an expiring pair; the old token
+	 * stops working. NULL when the platform has no such exchange.
+	 */
+	enum provider_status (*migrate_token)(const struct provider_env *env,
+					      struct install_result *out,
+					      struct buf *err);
 	/* Shop name and currency. */
 	enum provider_status (*describe_shop)(const struct provider_env *env,
 					      struct shop_info *out,
@@ -386,6 +394,10 @@ provider_check_webhooks(const struct provider *p,
 enum provider_status provider_refresh_token(const struct provider *p,
 					    const struct provider_env *env,
 					    const char *refresh_token,
+					    struct install_result *out,
+					    struct buf *err);
+enum provider_status provider_migrate_token(const struct provider *p,
+					    const struct provider_env *env,
 					    struct install_result *out,
 					    struct buf *err);
 const char *topic_state_str(enum topic_state s);

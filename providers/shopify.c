@@ -59,6 +59,7 @@ const struct provider shopify_provider = {
 	.finish_install = shopify_finish_install,
 	.check_webhooks = shopify_check_webhooks,
 	.refresh_token = shopify_refresh_token,
+	.migrate_token = shopify_migrate_token,
 	.describe_shop = shopify_describe_shop,
 	.verify_webhook = shopify_verify_webhook,
 	.webhook_claimed_shop = shopify_claimed_shop,

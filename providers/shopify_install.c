@@ -347,6 +347,52 @@ out:
 	return st;
 }
 
+/*
+ * An install from before expiring tokens holds one that does not expire,
+ * which Shopify stops accepting on 2027-01-01: a token exchange with it
+ * as the subject gives an expiring pair, and the old token dies. Asked
+ * again with the old token within seven days (a lost answer), Shopify
+ * gives the same pair back.
+ */
+enum provider_status shopify_migrate_token(const struct provider_env *env,
+					   struct install_result *out,
+					   struct buf *err)
+{
+	static const char type[] =
+		"\"urn:shopify:params:oauth:token-type:offline-access-token\"";
+	struct buf body;
+	enum provider_status st = PROVIDER_REJECTED;
+
+	if (!env->shop || !env->shop->token ||
+	    !shopify_valid_shop(env->shop->domain)) {
+		errorf(err, "no shop token to exchange");
+		return PROVIDER_REJECTED;
+	}
+	buf_init(&body, 4096);
+	if (shopify_token_body(env, &body) < 0 ||
+	    buf_puts(&body,
+		     ",\"grant_type\":\"urn:ietf:params:oauth:"
+		     "grant-type:token-exchange\",\"subject_token\":") < 0 ||
+	    json_escape(&body, env->shop->token) < 0 ||
+	    buf_printf(&body,
+		       ",\"subject_token_type\":%s,\"requested_token_type\":"
+		       "%s,\"expiring\":\"1\"}",
+		       type, type) < 0) {
+		errorf(err, "token exchange request too long");
+		goto out;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out->shop, sizeof(out->shop), "%s", env->shop->domain);
+	st = shopify_token_call(env, env->shop->domain, &body, out, err);
+	if (st == PROVIDER_OK && !out->refresh_token[0]) {
+		errorf(err, "the exchange gave a token that does not expire");
+		st = PROVIDER_REJECTED;
+	}
+out:
+	buf_release(&body);
+	return st;
+}
+
 /* Webhook subscriptions */
 
 /* The uninstall topic first: it must exist even if the others are refused. */

@@ -49,6 +49,10 @@ enum provider_status shopify_refresh_token(const struct provider_env *env,
 					   struct install_result *out,
 					   struct buf *err);
 
+enum provider_status shopify_migrate_token(const struct provider_env *env,
+					   struct install_result *out,
+					   struct buf *err);
+
 enum provider_status
 shopify_check_webhooks(const struct provider_env *env, const char *address,
 		       bool fix, struct topic_check out[PROVIDER_MAX_TOPICS],

@@ -257,9 +257,74 @@ out:
 	return st;
 }
 
+/*
+ * A shop installed through the app before expiring tokens holds one that
+ * does not expire (and no refresh token): the platform can exchange it.
+ * Shops added by hand (custom apps, which keep such tokens) have no
+ * scopes recorded, installs always do.
+ */
+static bool migratable(const struct shop_handle *h)
+{
+	return h->platform && h->platform->has_app &&
+	       h->platform->provider->migrate_token && h->ps.token &&
+	       h->shop.scopes && h->shop.scopes[0];
+}
+
+/*
+ * The exchange of a token that does not expire, with the lease held.
+ * Refused while the old token still works (not forced): logged and
+ * tried again later, the shop keeps working. Refused once the platform
+ * refuses the old token too (forced): the merchant must open the app.
+ */
+static enum provider_status migrate_now(struct shop_handle *h,
+					const struct row *r, bool forced,
+					struct buf *err)
+{
+	struct install_result res;
+	struct provider_env env;
+	struct buf why;
+	enum provider_status st;
+
+	buf_init(&why, BUF_SMALL);
+	memset(&res, 0, sizeof(res));
+	memset(&env, 0, sizeof(env));
+	env.cfg = &h->platform->cfg;
+	env.shop = &h->ps;
+	env.http = h->http;
+	env.now = clock_now();
+	st = provider_migrate_token(h->platform->provider, &env, &res, &why);
+	if (st == PROVIDER_OK && keep(h, &res, &why) < 0)
+		st = PROVIDER_RETRY;
+	if (st == PROVIDER_OK) {
+		count("migrated");
+		log_info("token.migrated", "shop=%s expires_in=%lld",
+			 h->shop.domain, (long long)res.expires_in);
+	} else if (st == PROVIDER_RETRY || !forced) {
+		count(st == PROVIDER_RETRY ? "retry" : "migrate_refused");
+		backoff(h, r->state.failures, buf_str(&why));
+		errorf(err,
+		       "the token that does not expire could not be "
+		       "exchanged for an expiring one yet: %s",
+		       buf_str(&why));
+		st = PROVIDER_RETRY;
+	} else {
+		count("refused");
+		mark_reauth(h, buf_str(&why));
+		errorf(err,
+		       "%s refused the token and its exchange (%s): the "
+		       "merchant must open the app again",
+		       h->platform->provider->name, buf_str(&why));
+		st = PROVIDER_UNAUTHORIZED;
+	}
+	OPENSSL_cleanse(&res, sizeof(res));
+	buf_release(&why);
+	return st;
+}
+
 enum provider_status token_refresh(struct shop_handle *h, bool forced,
 				   struct buf *err)
 {
+	bool migrate = false;
 	struct row r;
 	uint64_t waited = 0;
 	enum provider_status st = PROVIDER_RETRY;
@@ -267,7 +332,8 @@ enum provider_status token_refresh(struct shop_handle *h, bool forced,
 	int rc;
 
 	if (!h->store || !h->platform ||
-	    !h->platform->provider->refresh_token || h->shop.reauth_needed) {
+	    (!h->platform->provider->refresh_token && !migratable(h)) ||
+	    h->shop.reauth_needed) {
 		errorf(err, h->shop.reauth_needed
 				    ? "the shop must open the app again"
 				    : "the token cannot be refreshed");
@@ -278,7 +344,8 @@ enum provider_status token_refresh(struct shop_handle *h, bool forced,
 	for (;;) {
 		if (read_row(h, &r, err) < 0)
 			goto out;
-		if (!r.found || r.state.reauth_needed) {
+		migrate = !r.found && migratable(h) && !h->shop.reauth_needed;
+		if ((!r.found && !migrate) || r.state.reauth_needed) {
 			h->shop.reauth_needed = r.state.reauth_needed;
 			errorf(err, r.state.reauth_needed
 					    ? "the shop must open the app again"
@@ -289,7 +356,8 @@ enum provider_status token_refresh(struct shop_handle *h, bool forced,
 		/* Another holder stored a new token: that one will do. */
 		if (adopt(h, &r, &taken, err) < 0)
 			goto out;
-		if (taken || (!forced && r.state.refresh_at > clock_now())) {
+		if (taken ||
+		    (!migrate && !forced && r.state.refresh_at > clock_now())) {
 			st = PROVIDER_OK;
 			goto out;
 		}
@@ -331,10 +399,57 @@ enum provider_status token_refresh(struct shop_handle *h, bool forced,
 		st = PROVIDER_OK;
 		goto out;
 	}
-	st = refresh_now(h, &r, err);
+	st = migrate ? migrate_now(h, &r, forced, err)
+		     : refresh_now(h, &r, err);
 out:
 	OPENSSL_cleanse(r.refresh.data, r.refresh.cap);
 	buf_release(&r.access);
 	buf_release(&r.refresh);
 	return st;
+}
+
+struct legacy {
+	int64_t ids[256];
+	size_t n;
+};
+
+static int collect_legacy(void *ctx, const struct shop *s)
+{
+	struct legacy *l = ctx;
+
+	if (strcmp(s->status, "active") == 0 && s->token_expires_at == 0 &&
+	    !s->reauth_needed && s->scopes && s->scopes[0] && l->n < 256)
+		l->ids[l->n++] = s->id;
+	return 0;
+}
+
+void token_migrate_all(struct store *st, const struct platform_set *set,
+		       struct http_client *http)
+{
+	struct legacy l = {{0}, 0};
+	struct provider_env env;
+	struct shop_handle h;
+	struct store_tx *tx;
+	struct buf err;
+	size_t i;
+
+	buf_init(&err, BUF_SMALL);
+	if (store_read_begin(st, &tx, &err) == 0) {
+		if (store_shop_each(tx, collect_legacy, &l, &err) < 0)
+			l.n = 0;
+		store_tx_rollback(tx);
+	}
+	for (i = 0; i < l.n; i++) {
+		if (shop_handle_load(st, set, l.ids[i], &h, &err) < 0)
+			break;
+		shop_handle_env(&h, st, http, &env);
+		if (migratable(&h))
+			token_refresh(&h, false, &err);
+		shop_handle_release(&h);
+		buf_reset(&err);
+	}
+	if (err.len)
+		log_error("token.migrate_all_failed", "error=\"%s\"",
+			  buf_str(&err));
+	buf_release(&err);
 }

@@ -26,4 +26,12 @@ int64_t token_refresh_at(int64_t now, int64_t expires_in);
 enum provider_status token_refresh(struct shop_handle *h, bool forced,
 				   struct buf *err);
 
+/*
+ * Exchanges the tokens that do not expire of every active shop installed
+ * through the app for expiring pairs (the platform refuses the old kind
+ * from 2027). Shops added by hand keep theirs. Logs what it cannot do.
+ */
+void token_migrate_all(struct store *st, const struct platform_set *set,
+		       struct http_client *http);
+
 #endif

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "reconcile.h"
+#include "token_refresh.h"
 #include "webhook_check.h"
 #include "rewards.h"
 #include "shop_access.h"
@@ -468,6 +469,8 @@ static void periodic(struct worker *wk, int64_t *last_approve,
 	every = config_int(app->cfg, CFG_SERVER_SUBSCRIPTIONS_INTERVAL);
 	if (!*last_check || (every > 0 && now - *last_check >= every)) {
 		*last_check = now;
+		/* Before 2027, while the old tokens can still be exchanged. */
+		token_migrate_all(app->store, &app->platforms, wk->http);
 		webhook_check_all(app->store, &app->platforms, app->cfg);
 	}
 	every = config_int(app->cfg, CFG_SERVER_RECONCILE_INTERVAL);
@@ -509,13 +512,15 @@ static void *worker_main(void *arg)
 	uint64_t yielding = 0;
 	unsigned long seen;
 	struct timespec until;
+	bool stopping;
 	int n;
 
 	for (;;) {
 		pthread_mutex_lock(&pool->lock);
 		seen = pool->generation;
+		stopping = pool->stopping;
 		pthread_mutex_unlock(&pool->lock);
-		if (!pool->stopping && yield_to_requests(wk, &yielding)) {
+		if (!stopping && yield_to_requests(wk, &yielding)) {
 			clock_sleep_ms(20);
 			continue;
 		}

@@ -19,6 +19,7 @@
 #include "util/json.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,6 +456,124 @@ static void test_deleted_subscription_returns(void **state)
 	world_stop(&w);
 }
 
+/*
+ * A token that does not expire, as the app's installs got before: the
+ * code exchanged without "expiring", straight on the simulator.
+ */
+static void legacy_token(const struct world *w, const char *shop, char *out,
+			 size_t n)
+{
+	struct http_reply r;
+	const char *json[] = {"Content-Type: application/json", NULL};
+	char url[512], loc[1024], body[512];
+	const char *code;
+	cJSON *j;
+
+	reply_init(&r);
+	snprintf(url, sizeof(url),
+		 "%s/%s/admin/oauth/authorize?client_id=%s&scope=read_orders,"
+		 "write_discounts&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A9"
+		 "%%2Fcb&state=s1",
+		 w->sim.base, shop, API_KEY);
+	assert_int_equal(http_get(url, NULL, &r), 0);
+	assert_int_equal(r.status, 302);
+	assert_non_null(reply_header(&r, "Location", loc, sizeof(loc)));
+	code = strstr(loc, "code=");
+	assert_non_null(code);
+	snprintf(body, sizeof(body),
+		 "{\"client_id\":\"%s\",\"client_secret\":\"%s\","
+		 "\"code\":\"%.32s\"}",
+		 API_KEY, SECRET, code + 5);
+	snprintf(url, sizeof(url), "%s/%s/admin/oauth/access_token",
+		 w->sim.base, shop);
+	assert_int_equal(http_post(url, json, body, strlen(body), &r), 0);
+	assert_int_equal(r.status, 200);
+	j = cJSON_Parse(buf_str(&r.body));
+	assert_null(cJSON_GetObjectItem(j, "refresh_token"));
+	snprintf(out, n, "%s",
+		 cJSON_GetObjectItem(j, "access_token")->valuestring);
+	cJSON_Delete(j);
+	reply_release(&r);
+}
+
+/* Registers shop as an install from before expiring tokens. */
+static void add_legacy_shop(const struct world *w, const char *shop)
+{
+	char token[128], path[256], sql[256];
+	const char *add[] = {"shops",	   "add", "--platform", "shopify",
+			     "--shop",	   shop,  "--token",	token,
+			     "--currency", "USD", NULL};
+	struct buf out;
+	sqlite3 *db;
+
+	legacy_token(w, shop, token, sizeof(token));
+	buf_init(&out, BUF_SMALL);
+	assert_non_null(cli_out(&w->d, add, &out));
+	buf_release(&out);
+	/* What the install recorded then: the scopes it was granted. */
+	snprintf(path, sizeof(path), "%s/affiliated.db", w->d.dir);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE shops SET scopes = 'read_orders,write_discounts'"
+		 " WHERE domain = '%s'",
+		 shop);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int64_t migrations(const struct world *w, const char *shop)
+{
+	cJSON *st = sim_state(w);
+	const cJSON *n = cJSON_GetObjectItem(
+		cJSON_GetObjectItem(st, "migrations"), shop);
+	int64_t v = cJSON_IsNumber(n) ? (int64_t)n->valuedouble : 0;
+
+	cJSON_Delete(st);
+	return v;
+}
+
+/*
+ * Installs from before this version hold tokens that Shopify stops
+ * accepting on 2027-01-01. The daemon exchanges each for an expiring
+ * pair on its own, before then, and the shop goes on working; once the
+ * old kind is gone, a shop that missed it is told to open the app.
+ */
+static void test_legacy_token_migrated(void **state)
+{
+	const char *shops[] = {"shops", "list", "--json", NULL};
+	const char *check[] = {"shops",	 "check",
+			       "--shop", "zed-zines.myshopify.com",
+			       "--json", NULL};
+	struct world w;
+	struct buf out;
+	int i;
+
+	(void)state;
+	world_start(&w, NULL, "subscriptions_interval = 1\n");
+	buf_init(&out, BUF_LARGE);
+	add_legacy_shop(&w, SHOP);
+	for (i = 0; i < 50 && migrations(&w, SHOP) < 1; i++)
+		usleep(100 * 1000);
+	assert_int_equal(migrations(&w, SHOP), 1);
+	wait_cli(&w.d, shops, "\"token_expires_at\"");
+	assert_true(daemon_wait_log(&w.d, "event=token.migrated", 2000));
+	/* The shop works on with its new token; the old one is dead. */
+	add_program(&w);
+	assert_int_equal(send_order(&w, "order_coupon.json", "wh-1"), 200);
+	wait_rewards(&w, "issued", 1);
+	assert_int_equal(migrations(&w, SHOP), 1);
+
+	/* 2027: a shop that was not exchanged in time must sign in again. */
+	sim_post(&w, "/_sim/policy", "{\"year\":2027}");
+	add_legacy_shop(&w, "zed-zines.myshopify.com");
+	assert_int_equal(cli_status(&w, &out, check), 1);
+	assert_non_null(strstr(buf_str(&out), "\"token\":\"reauth_needed\""));
+	assert_int_equal(migrations(&w, "zed-zines.myshopify.com"), 0);
+	buf_release(&out);
+	world_stop(&w);
+}
+
 /* Several threads refused the same token at once. */
 struct racer {
 	struct store *st;
@@ -549,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_protected_data_refused),
 		cmocka_unit_test(test_deleted_subscription_returns),
 		cmocka_unit_test(test_one_refresh_for_many),
+		cmocka_unit_test(test_legacy_token_migrated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,9 +88,14 @@ struct opts {
 /* How long a used refresh token stays good while its replacement is
  * unused (changelog 2026-08-28). */
 #define RECOVERY_WINDOW (30 * DAY)
-#define ORDER_WINDOW	(60 * DAY) /* visible without read_all_orders */
-#define MAX_QUERY_COST	1000
-#define MAX_PAGE	250
+/* A lost migration answer can be asked for again this long. */
+#define MIGRATION_RETRY (7 * DAY)
+#define TOKEN_EXCHANGE	"urn:ietf:params:oauth:grant-type:token-exchange"
+#define OFFLINE_TOKEN_TYPE \
+	"urn:shopify:params:oauth:token-type:offline-access-token"
+#define ORDER_WINDOW   (60 * DAY) /* visible without read_all_orders */
+#define MAX_QUERY_COST 1000
+#define MAX_PAGE       250
 
 /* What POST /_sim/policy sets: how Shopify behaves at a given time. */
 struct policy {
@@ -237,6 +242,9 @@ static const cJSON *token_find(struct shopify *s, const char *shop,
 	if (!t || !(cJSON_IsNull(ts) || sim_eq_nocase(ts->valuestring, shop)))
 		return NULL;
 	if (expired(t, "expires_at") || revoked_for(t, shop))
+		return NULL;
+	/* A migrated non-expiring token no longer opens the Admin API. */
+	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "migrated_at")))
 		return NULL;
 	return t;
 }
@@ -543,6 +551,80 @@ static int refresh_exchange(struct shopify *s, const cJSON *p, const char *shop,
 	return 0;
 }
 
+/*
+ * Lock held; -1 after answering the refusal. The migration of a
+ * non-expiring offline token to an expiring pair (token exchange with
+ * the old token as subject). The old token stops working for the Admin
+ * API; asked again with it within seven days, while the pair's refresh
+ * token is unused, the same pair comes back (a lost answer recovered).
+ * From 2027 the non-expiring tokens are gone: nothing to exchange.
+ */
+static int migrate_exchange(struct shopify *s, const cJSON *p, const char *shop,
+			    struct sim_resp *resp)
+{
+	const char *subject = sim_jstr(p, "subject_token");
+	const char *type = sim_jstr(p, "subject_token_type");
+	const char *want = sim_jstr(p, "requested_token_type");
+	cJSON *t, *ans;
+	const cJSON *at;
+
+	if (!client_ok(s, p)) {
+		oauth_error(resp, "invalid_client",
+			    "Client authentication failed");
+		return -1;
+	}
+	if (!type || strcmp(type, OFFLINE_TOKEN_TYPE) != 0 || !want ||
+	    strcmp(want, OFFLINE_TOKEN_TYPE) != 0 ||
+	    expiring_flag(cJSON_GetObjectItemCaseSensitive(p, "expiring")) !=
+		    1) {
+		oauth_error(resp, "invalid_request",
+			    "subject_token_type and requested_token_type must "
+			    "be offline access tokens, and expiring 1");
+		return -1;
+	}
+	t = sim_jfind(table(s, "tokens"), false, "token", subject, NULL, NULL);
+	if (!t || !sim_eq_nocase(sim_jstr(t, "shop"), shop) ||
+	    sim_jtrue(t, "expiring") || !sim_jstr(t, "kind") ||
+	    strcmp(sim_jstr(t, "kind"), "oauth") != 0 || revoked_for(t, shop) ||
+	    s->policy.year >= 2027) {
+		oauth_error(resp, "invalid_grant",
+			    "The subject token is invalid or not a "
+			    "non-expiring offline token");
+		return -1;
+	}
+	at = cJSON_GetObjectItemCaseSensitive(t, "migrated_at");
+	if (cJSON_IsNumber(at)) {
+		cJSON *rt = refresh_find(s, sim_jstr(t, "migrated_refresh"));
+
+		if ((double)now_s() >= at->valuedouble + MIGRATION_RETRY ||
+		    !rt ||
+		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
+			    rt, "first_used"))) {
+			oauth_error(resp, "invalid_grant",
+				    "The subject token was already exchanged");
+			return -1;
+		}
+		ans = sim_jobj("access_token", sim_jstr(t, "migrated_access"),
+			       "scope", sim_jstr(t, "scope"), "refresh_token",
+			       sim_jstr(t, "migrated_refresh"), NULL);
+		cJSON_AddNumberToObject(ans, "expires_in",
+					(double)s->policy.token_ttl);
+		cJSON_AddNumberToObject(ans, "refresh_token_expires_in",
+					(double)s->policy.refresh_ttl);
+		sim_resp_json(resp, 200, ans);
+		return 0;
+	}
+	ans = token_issue(s, shop, sim_jstr(t, "scope"), true, NULL);
+	set_num(t, "migrated_at", (double)now_s());
+	cJSON_AddStringToObject(t, "migrated_access",
+				sim_jstr(ans, "access_token"));
+	cJSON_AddStringToObject(t, "migrated_refresh",
+				sim_jstr(ans, "refresh_token"));
+	sim_jinc(cJSON_GetObjectItemCaseSensitive(s->db, "migrations"), shop);
+	sim_resp_json(resp, 200, ans);
+	return 0;
+}
+
 static void access_token(struct shopify *s, struct sim_req *req,
 			 struct sim_resp *resp, const char *shop)
 {
@@ -554,6 +636,8 @@ static void access_token(struct shopify *s, struct sim_req *req,
 	s->ops[OP_ACCESS_TOKEN].calls++;
 	if (grant && strcmp(grant, "refresh_token") == 0) {
 		rc = refresh_exchange(s, p, shop, resp);
+	} else if (grant && strcmp(grant, TOKEN_EXCHANGE) == 0) {
+		rc = migrate_exchange(s, p, shop, resp);
 	} else if (!grant || strcmp(grant, "authorization_code") == 0) {
 		rc = code_exchange(s, p, shop, resp);
 	} else {
@@ -3031,6 +3115,7 @@ static void reset(void *ctx)
 	cJSON_ReplaceItemInObjectCaseSensitive(s->db, "refresh_tokens",
 					       refresh);
 	cJSON_AddObjectToObject(s->db, "refreshes");
+	cJSON_AddObjectToObject(s->db, "migrations");
 	s->policy = policy_default;
 	orders_clear(&s->orders);
 	sim_buckets_clear(&s->gql);
@@ -3436,6 +3521,7 @@ static void serve_run(struct shopify *s, int *ret)
 	pthread_mutex_init(&s->lock, NULL);
 	s->db = sim_db_new(NULL, tables);
 	cJSON_AddObjectToObject(s->db, "refreshes");
+	cJSON_AddObjectToObject(s->db, "migrations");
 	s->policy = policy_default;
 	for (size_t i = 0; i < s->o.tokens.n; i++)
 		cJSON_AddItemToArray(
