@@ -1164,6 +1164,8 @@ static const struct {
 	{"commit_then_delay_ms",
 	 offsetof(struct sim_faults, commit_then_delay_ms)},
 	{"drop_every", offsetof(struct sim_faults, drop_every)},
+	{"throttle_percent", offsetof(struct sim_faults, throttle_percent)},
+	{"fail_500_percent", offsetof(struct sim_faults, fail_500_percent)},
 };
 
 #define N_FAULT_KEYS (sizeof(fault_keys) / sizeof(fault_keys[0]))
@@ -1219,9 +1221,28 @@ static int sim_faults_set(struct sim_faults *f, const cJSON *j,
 			return -1;
 		}
 	}
+	if (n.throttle_percent > 100 || n.fail_500_percent > 100 ||
+	    n.throttle_percent + n.fail_500_percent > 100) {
+		sim_buf_adds(err, "the percentages must add up to at most 100");
+		return -1;
+	}
 	n.calls = n.mutations = 0;
+	if (!n.rng)
+		n.rng = 0x9e3779b97f4a7c15ull;
 	*f = n;
 	return 0;
+}
+
+/* 0..99, from the faults' own generator (callers hold the lock). */
+static uint64_t percent_roll(struct sim_faults *f)
+{
+	uint64_t x = f->rng ? f->rng : 0x9e3779b97f4a7c15ull;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	f->rng = x;
+	return x % 100;
 }
 
 static bool every(uint64_t n, uint64_t count)
@@ -1249,6 +1270,18 @@ static enum sim_fault sim_faults_on_call(struct sim_faults *f,
 	if (every(f->throttle_every, n)) {
 		f->n_throttle++;
 		return SIM_FAULT_THROTTLE;
+	}
+	if (f->throttle_percent || f->fail_500_percent) {
+		uint64_t roll = percent_roll(f);
+
+		if (roll < f->throttle_percent) {
+			f->n_throttle++;
+			return roll % 2 ? SIM_FAULT_429 : SIM_FAULT_THROTTLE;
+		}
+		if (roll < f->throttle_percent + f->fail_500_percent) {
+			f->n_fail_500++;
+			return SIM_FAULT_500;
+		}
 	}
 	if (f->fail_401) {
 		f->n_fail_401++;

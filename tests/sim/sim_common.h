@@ -214,6 +214,7 @@ enum sim_fault {
 	SIM_FAULT_500,
 	SIM_FAULT_THROTTLE,
 	SIM_FAULT_401,
+	SIM_FAULT_429, /* the HTTP form of throttling, Retry-After: 1 */
 };
 
 struct sim_faults {
@@ -223,6 +224,14 @@ struct sim_faults {
 	uint64_t commit_then_drop_every;
 	uint64_t commit_then_delay_ms;
 	uint64_t drop_every;
+	/*
+	 * At random, per call: throttle_percent of the calls throttled (half
+	 * in the platform's own throttled answer, half as HTTP 429 with
+	 * Retry-After: 1) and fail_500_percent answered 500.
+	 */
+	uint64_t throttle_percent;
+	uint64_t fail_500_percent;
+	uint64_t rng; /* xorshift state */
 	bool fail_401;
 	uint64_t calls;	     /* API calls since the settings were made */
 	uint64_t mutations;  /* mutating calls since then */

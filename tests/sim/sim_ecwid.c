@@ -765,7 +765,7 @@ static void fault_answer(struct call *c, enum sim_fault f)
 	if (f == SIM_FAULT_500)
 		api_error(c->resp, 500, "Internal server error",
 			  "INTERNAL_ERROR");
-	else if (f == SIM_FAULT_THROTTLE)
+	else if (f == SIM_FAULT_THROTTLE || f == SIM_FAULT_429)
 		too_many(c->resp, 1);
 	else if (f == SIM_FAULT_401)
 		api_error(c->resp, 403, "Invalid access token",

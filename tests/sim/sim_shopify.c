@@ -2873,6 +2873,11 @@ static void fault_answer(struct call *c, enum sim_fault f)
 	} else if (f == SIM_FAULT_THROTTLE) {
 		c->s->throttled_fault++;
 		gql_throttled(c, true);
+	} else if (f == SIM_FAULT_429) {
+		c->s->throttled_fault++;
+		sim_resp_text(c->resp, 429, JSON_TYPE,
+			      "{\"errors\":\"Throttled\"}");
+		sim_resp_header(c->resp, "Retry-After", "1.0");
 	} else if (f == SIM_FAULT_401) {
 		invalid_token(c->resp);
 	}
