@@ -17,6 +17,7 @@ struct committer;
 struct sender;
 struct email_sender;
 struct webhook_secrets;
+struct click_queue;
 
 struct app {
 	struct config *cfg;
@@ -27,6 +28,8 @@ struct app {
 	struct email_sender *emails; /* sends reward emails, if [smtp] */
 	/* shops' own webhook secrets (custom apps), reloaded each second */
 	struct webhook_secrets *webhook_secrets;
+	/* clicks queued for the store, ids and the code table in memory */
+	struct click_queue *clicks;
 	atomic_bool stopping; /* set once shutdown has begun */
 	/* [attribution] precedence, parsed once at start */
 	enum signal_kind precedence[SIGNAL__COUNT];

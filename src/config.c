@@ -82,6 +82,10 @@ const struct config_def config_defs[CFG__COUNT] = {
 	{"clicks", "keep_days", CONFIG_INT, "90", 1, 3650, false,
 	 "days click rows are kept, or the longest attribution window of a "
 	 "program when longer"},
+	/* CFG_CLICKS_QUEUE */
+	{"clicks", "queue", CONFIG_INT, "8192", 64, 1000000, false,
+	 "clicks held in memory until the next commit (every 50 ms); one "
+	 "past this is redirected uncounted and counted as dropped"},
 	/* CFG_SHOPIFY_API_KEY */
 	{"shopify", "api_key", CONFIG_STRING, "", 0, 0, false,
 	 "the app's client id from the Partner Dashboard"},

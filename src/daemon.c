@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "http/html.h"
 #include "http/server.h"
+#include "click_queue.h"
 #include "committer.h"
 #include "email_sender.h"
 #include "rewards.h"
@@ -192,6 +193,13 @@ static int serve(struct app *app)
 		cli_fail("webhook secrets", &err);
 		goto out;
 	}
+	app->clicks = click_queue_start(
+		app->store, config_int(app->cfg, CFG_CLICKS_WINDOW),
+		(size_t)config_int(app->cfg, CFG_CLICKS_QUEUE), &err);
+	if (!app->clicks) {
+		cli_fail("clicks", &err);
+		goto out;
+	}
 	app->emails = email_sender_start(app);
 	app->sender = sender_start(app);
 	workers =
@@ -216,6 +224,9 @@ out:
 	 * No request is left waiting for a commit once the server stopped;
 	 * the workers still read the committer until they are joined.
 	 */
+	/* Before the store closes: the clicks answered are written. */
+	click_queue_stop(app->clicks);
+	app->clicks = NULL;
 	workers_stop(workers);
 	committer_free(app->committer);
 	app->committer = NULL;

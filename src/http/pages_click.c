@@ -1,6 +1,7 @@
 /*
  * GET /r/<code>: a shopper followed an affiliate's link. The click is
- * recorded (one insert) with its network, from ?via= or the Referer's
+ * queued (click_queue.h: written within 50 ms, not awaited) with its
+ * network, from ?via= or the Referer's
  * host, the pseudonymised address and the user agent; a first-party
  * cookie remembers the code for the program's window; the answer is a
  * 302 to the program's landing page with ref=<code> and
@@ -18,7 +19,7 @@
  * without ref.
  */
 #include "app.h"
-#include "committer.h"
+#include "click_queue.h"
 #include "config.h"
 #include "http/pages.h"
 #include "http/session.h"
@@ -169,35 +170,6 @@ static int landing_with_ref(struct buf *out, const char *landing,
 	return 0;
 }
 
-struct pending {
-	struct click c;
-	char agent[USER_AGENT_MAX + 1];
-	int64_t window; /* seconds; 0: every click counts */
-	int64_t id;
-};
-
-/*
- * In the shared transaction of the group committer: a click from the
- * same address on the same code within the window is the same visit,
- * and keeps its first row, so the figures count it once.
- */
-static int write_click(struct store_tx *tx, void *ctx, struct buf *err)
-{
-	struct pending *p = ctx;
-	struct click first;
-	int rc = 0;
-
-	if (p->window > 0)
-		rc = store_click_latest_for(tx, p->c.affiliate_id, p->c.ip_hash,
-					    p->c.created_at - p->window + 1,
-					    &first, err);
-	if (rc == 1)
-		p->id = first.id;
-	else if (rc == 0)
-		rc = store_click_add(tx, &p->c, &p->id, err);
-	return rc < 0 ? -1 : 0;
-}
-
 /*
  * Clicks counted per address in the current minute, in memory: a small
  * table of pseudonyms, where two addresses sharing a slot share a count
@@ -238,39 +210,43 @@ static bool over_rate(const char *ip_hash, int64_t now, int64_t limit)
 	return over;
 }
 
-static int record_click(struct app *app, const struct request *req,
-			const struct click_target *t, int64_t *id,
-			struct buf *err)
+/*
+ * Queued, not written: the id comes from memory and the row follows
+ * within a commit window (click_queue.h). Repeats within [clicks]
+ * window get the visit's first id, decided in memory too.
+ */
+static void record_click(struct app *app, const struct request *req,
+			 const struct click_target *t, int64_t *id)
 {
 	const char *ua = request_header(req, "User-Agent");
-	struct pending me;
+	char agent[USER_AGENT_MAX + 1];
+	struct click c;
 
-	memset(&me, 0, sizeof(me));
-	me.c.shop_id = t->shop_id;
-	me.c.affiliate_id = t->affiliate_id;
-	me.c.program_id = t->program_id;
-	snprintf(me.c.network, sizeof(me.c.network), "%s",
+	memset(&c, 0, sizeof(c));
+	c.shop_id = t->shop_id;
+	c.affiliate_id = t->affiliate_id;
+	c.program_id = t->program_id;
+	snprintf(c.network, sizeof(c.network), "%s",
 		 click_network(request_query(req, "via"),
 			       request_header(req, "Referer")));
-	seal_pseudonym(req->remote_ip, me.c.ip_hash);
-	snprintf(me.agent, sizeof(me.agent), "%s", ua ? ua : "");
-	me.c.user_agent = text_is_clean(me.agent, false) ? me.agent : "";
-	me.c.created_at = clock_now();
-	me.window = config_int(app->cfg, CFG_CLICKS_WINDOW);
-	if (over_rate(me.c.ip_hash, me.c.created_at,
+	seal_pseudonym(req->remote_ip, c.ip_hash);
+	snprintf(agent, sizeof(agent), "%s", ua ? ua : "");
+	c.user_agent = text_is_clean(agent, false) ? agent : "";
+	c.created_at = clock_now();
+	*id = 0;
+	if (over_rate(c.ip_hash, c.created_at,
 		      config_int(app->cfg, CFG_CLICKS_PER_ADDRESS))) {
-		log_debug("click.limited", "address=%s", me.c.ip_hash);
-		*id = 0;
-		return 0;
+		log_debug("click.limited", "address=%s", c.ip_hash);
+		return;
 	}
-	if (committer_run(app->committer, write_click, &me, err) < 0) {
-		log_error("click.failed", "error=\"%s\"", buf_str(err));
-		return errorf(err, "the click was not recorded");
-	}
-	*id = me.id;
-	return 0;
+	if (click_queue_add(app->clicks, &c, id) == CLICK_DROPPED)
+		log_warn("click.dropped", "reason=%s", "queue_full");
 }
 
+/*
+ * From the table in memory; a code it does not hold yet (an affiliate
+ * made since the last reload) or at all is looked up in the store.
+ */
 static int find_target(struct app *app, const char *code,
 		       struct click_target *t, struct buf *err)
 {
@@ -279,6 +255,8 @@ static int find_target(struct app *app, const char *code,
 
 	if (strlen(code) > CODE_MAX)
 		return 0;
+	if (click_codes_find(click_queue_codes(app->clicks), code, t))
+		return 1;
 	if (store_read_begin(app->store, &tx, err) < 0)
 		return -1;
 	rc = store_click_target(tx, code, t, err);
@@ -374,7 +352,7 @@ void page_click(struct app *app, struct request *req, struct response *resp)
 	buf_init(&where, BUF_SMALL);
 	rc = find_target(app, request_param(req, 0), &t, &err);
 	if (rc == 1 && counts(req, &t))
-		rc = record_click(app, req, &t, &id, &err) < 0 ? -1 : 1;
+		record_click(app, req, &t, &id);
 	if (rc == 0 &&
 	    (rc = single_shop_home(app, home, sizeof(home), &err)) == 1) {
 		/* Unknown code: to the shop anyway, uncounted. */

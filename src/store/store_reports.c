@@ -50,17 +50,33 @@ int store_shop_by_domain(struct store_tx *tx, const char *domain,
 	return rc;
 }
 
+#define TARGET_SQL                                                    \
+	"SELECT a.id, a.shop_id, a.program_id,"                       \
+	" a.status = 'active' AND p.status = 'active'"                \
+	"  AND s.status = 'active',"                                  \
+	" p.window_days, a.code, p.landing_url, s.platform, s.domain" \
+	" FROM affiliates a JOIN programs p ON p.id = a.program_id"   \
+	" JOIN shops s ON s.id = a.shop_id"
+
+static void read_target(sqlite3_stmt *s, struct click_target *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->affiliate_id = sqlite3_column_int64(s, 0);
+	out->shop_id = sqlite3_column_int64(s, 1);
+	out->program_id = sqlite3_column_int64(s, 2);
+	out->counted = sqlite3_column_int(s, 3) != 0;
+	out->window_days = sqlite3_column_int64(s, 4);
+	copy_col(out->code, sizeof(out->code), s, 5);
+	copy_col(out->landing_url, sizeof(out->landing_url), s, 6);
+	copy_col(out->platform, sizeof(out->platform), s, 7);
+	copy_col(out->domain, sizeof(out->domain), s, 8);
+}
+
 int store_click_target(struct store_tx *tx, const char *code,
 		       struct click_target *out, struct buf *err)
 {
 	static const char sql[] =
-		"SELECT a.id, a.shop_id, a.program_id,"
-		" a.status = 'active' AND p.status = 'active'"
-		"  AND s.status = 'active',"
-		" p.window_days, a.code, p.landing_url, s.platform, s.domain"
-		" FROM affiliates a JOIN programs p ON p.id = a.program_id"
-		" JOIN shops s ON s.id = a.shop_id"
-		" WHERE a.code = ? ORDER BY a.id LIMIT 1";
+		TARGET_SQL " WHERE a.code = ? ORDER BY a.id LIMIT 1";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
 
@@ -69,16 +85,7 @@ int store_click_target(struct store_tx *tx, const char *code,
 	bind_text(s, 1, code);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof(*out));
-		out->affiliate_id = sqlite3_column_int64(s, 0);
-		out->shop_id = sqlite3_column_int64(s, 1);
-		out->program_id = sqlite3_column_int64(s, 2);
-		out->counted = sqlite3_column_int(s, 3) != 0;
-		out->window_days = sqlite3_column_int64(s, 4);
-		copy_col(out->code, sizeof(out->code), s, 5);
-		copy_col(out->landing_url, sizeof(out->landing_url), s, 6);
-		copy_col(out->platform, sizeof(out->platform), s, 7);
-		copy_col(out->domain, sizeof(out->domain), s, 8);
+		read_target(s, out);
 		rc = 1;
 	} else {
 		rc = rc == SQLITE_DONE
@@ -86,6 +93,32 @@ int store_click_target(struct store_tx *tx, const char *code,
 			     : conn_error(tx->conn, "finding the code", err);
 	}
 	sqlite3_reset(s);
+	return rc;
+}
+
+int store_click_targets_each(struct store_tx *tx,
+			     int (*fn)(void *ctx, const struct click_target *t),
+			     void *ctx, struct buf *err)
+{
+	static const char sql[] =
+		TARGET_SQL " WHERE a.code != '' ORDER BY a.id";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	struct click_target *t = xmalloc(sizeof(*t));
+	int rc, stop = 0;
+
+	if (!s) {
+		free(t);
+		return -1;
+	}
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_target(s, t);
+		stop = fn(ctx, t);
+	}
+	rc = stop || rc == SQLITE_DONE
+		     ? 0
+		     : conn_error(tx->conn, "reading the codes", err);
+	sqlite3_reset(s);
+	free(t);
 	return rc;
 }
 

@@ -37,6 +37,13 @@ struct click_target {
  */
 int store_click_target(struct store_tx *tx, const char *code,
 		       struct click_target *out, struct buf *err);
+/*
+ * Calls fn for the target of every referral code, oldest affiliate
+ * first; t is only valid during the call. fn returning non-zero stops.
+ */
+int store_click_targets_each(struct store_tx *tx,
+			     int (*fn)(void *ctx, const struct click_target *t),
+			     void *ctx, struct buf *err);
 /* Whether any affiliate of any shop has code as referral code. */
 int store_code_taken_anywhere(struct store_tx *tx, const char *code,
 			      struct buf *err);
