@@ -21,6 +21,7 @@
 #include "store/store_shops.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
+#include "webhook_secrets.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -68,6 +69,8 @@ struct workers {
 
 /* The outcome of fetching, before the transaction. */
 struct fetched {
+	bool unread;   /* the shop could not be read: try again later */
+	bool unparsed; /* the body names no order: error says why */
 	bool tried;
 	enum provider_status status;
 	struct order order;
@@ -129,8 +132,11 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 	buf_init(&err, BUF_SMALL);
 	rc = shop_handle_load(app->store, &app->platforms, it->shop_id, &h,
 			      &err);
-	if (rc < 0)
+	if (rc < 0) {
+		f->unread = true;
+		snprintf(f->error, sizeof(f->error), "%s", buf_str(&err));
 		goto out;
+	}
 	if (!h.platform || !h.ps.token) {
 		f->tried = true;
 		f->status = PROVIDER_UNAUTHORIZED;
@@ -150,6 +156,9 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 		base = r.base;
 		free(r.id);
 	}
+	/* Stored unparsed (intake answers 200 to what is signed): the
+	 * reason is recorded when the delivery is failed. */
+	f->unparsed = rc < 0;
 	if (rc == 0) {
 		struct provider_env env;
 
@@ -243,6 +252,12 @@ static int handle(struct store_tx *tx, struct app *app,
 
 	if (!p)
 		return errorf(err, "platform %s is turned off", it->platform);
+	if (f->unread) {
+		errorf(note, "reading the shop: %s", f->error);
+		return 1;
+	}
+	if (f->unparsed)
+		return errorf(err, "%s", f->error);
 	if (f->tried && f->status != PROVIDER_OK) {
 		if (f->status == PROVIDER_RETRY) {
 			errorf(note, "fetching the order: %s", f->error);
@@ -293,7 +308,10 @@ static int handle(struct store_tx *tx, struct app *app,
 	case WEBHOOK_UNINSTALLED:
 		log_info("shop.uninstalled", "shop_id=%lld",
 			 (long long)it->shop_id);
-		return store_shop_uninstall(tx, it->shop_id, err);
+		if (store_shop_uninstall(tx, it->shop_id, err) < 0)
+			return -1;
+		webhook_secrets_deactivate(app->webhook_secrets, it->shop_id);
+		return 0;
 	case WEBHOOK_DATA_REQUEST:
 	case WEBHOOK_CUSTOMER_REDACT:
 	case WEBHOOK_SHOP_REDACT:
