@@ -261,7 +261,7 @@ int store_inbox_requeue(struct store_tx *tx, int64_t id, struct buf *err)
 {
 	static const char sql[] =
 		"UPDATE inbox SET status = 'pending', next_attempt_at = 0,"
-		" attempts = 0, processed_at = NULL"
+		" processed_at = NULL"
 		" WHERE id = ? AND status <> 'done'";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 

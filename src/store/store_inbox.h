@@ -78,8 +78,10 @@ int store_inbox_each(struct store_tx *tx, const char *status, int64_t shop_id,
 int store_inbox_get(struct store_tx *tx, int64_t id, struct inbox_row *out,
 		    struct buf *err);
 /*
- * Puts a delivery that is not done back in the queue, due now, with a
- * fresh count of attempts: 1 queued, 0 it is done (nothing changed).
+ * Puts a delivery that is not done back in the queue, due now: 1 queued,
+ * 0 it is done (nothing changed). Attempts keep counting, so a replay
+ * shows as one more, and a delivery that had used up its retries is run
+ * once more rather than given a new round of backoff.
  */
 int store_inbox_requeue(struct store_tx *tx, int64_t id, struct buf *err);
 
