@@ -26,7 +26,10 @@ struct table {
 struct webhook_secrets {
 	pthread_rwlock_t lock;
 	struct table t;
-	size_t unreadable; /* at the last load: logged when it changes */
+	/* Loads come from the daemon's tick and from installs: one at a
+	 * time, so that an older read never replaces a newer one. */
+	pthread_mutex_t loading;
+	size_t unreadable; /* at the last load, under loading */
 };
 
 struct load {
@@ -55,6 +58,7 @@ struct webhook_secrets *webhook_secrets_new(void)
 	struct webhook_secrets *ws = xcalloc(1, sizeof(*ws));
 
 	pthread_rwlock_init(&ws->lock, NULL);
+	pthread_mutex_init(&ws->loading, NULL);
 	return ws;
 }
 
@@ -64,6 +68,7 @@ void webhook_secrets_free(struct webhook_secrets *ws)
 		return;
 	table_release(&ws->t);
 	pthread_rwlock_destroy(&ws->lock);
+	pthread_mutex_destroy(&ws->loading);
 	free(ws);
 }
 
@@ -135,8 +140,8 @@ static int add_row(void *ctx, int64_t id, const char *platform,
 	return 0;
 }
 
-int webhook_secrets_load(struct webhook_secrets *ws, struct store *st,
-			 struct buf *err)
+static int load_locked(struct webhook_secrets *ws, struct store *st,
+		       struct buf *err)
 {
 	struct load fresh = {{0}, 0, {0}};
 	struct table old;
@@ -169,6 +174,17 @@ int webhook_secrets_load(struct webhook_secrets *ws, struct store *st,
 	pthread_rwlock_unlock(&ws->lock);
 	table_release(&old);
 	return 0;
+}
+
+int webhook_secrets_load(struct webhook_secrets *ws, struct store *st,
+			 struct buf *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&ws->loading);
+	rc = load_locked(ws, st, err);
+	pthread_mutex_unlock(&ws->loading);
+	return rc;
 }
 
 /* The entry for platform's domain, or NULL; the caller holds the lock. */

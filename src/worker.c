@@ -401,6 +401,28 @@ static int run_batch(struct worker *wk, struct inbox_item *items, size_t n,
 	return store_tx_commit(tx, err);
 }
 
+/*
+ * An uninstall marked its shop inactive in intake's table before its
+ * commit; a load that read the store just before that commit would bring
+ * the shop back as active for a second, so the table is read again now.
+ */
+static void reload_after_uninstall(struct app *app,
+				   const struct inbox_item *items, size_t n)
+{
+	struct buf err;
+	size_t i;
+
+	for (i = 0; i < n && items[i].kind != WEBHOOK_UNINSTALLED; i++)
+		;
+	if (i == n)
+		return;
+	buf_init(&err, BUF_SMALL);
+	if (webhook_secrets_load(app->webhook_secrets, app->store, &err) < 0)
+		log_error("webhook_secrets.reload_failed", "error=\"%s\"",
+			  buf_str(&err));
+	buf_release(&err);
+}
+
 /* One round: returns how many items it handled, -1 on a store error. */
 static int work_once(struct worker *wk)
 {
@@ -427,6 +449,8 @@ static int work_once(struct worker *wk)
 	rc = run_batch(wk, items, n, f, &err) < 0 ? -1 : (int)n;
 	/* Approvals in the batch may have queued rewards. */
 	sender_notify(app->sender);
+	if (rc > 0)
+		reload_after_uninstall(app, items, n);
 	for (i = 0; i < n; i++) {
 		if (f[i].tried && f[i].status == PROVIDER_OK)
 			order_release(&f[i].order);
