@@ -14,5 +14,6 @@ int cmd_ledger(int argc, char **argv);
 int cmd_commissions(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_rewards(int argc, char **argv);
+int cmd_deliveries(int argc, char **argv);
 
 #endif

@@ -49,6 +49,8 @@ static const struct cli_cmd commands[] = {
 	{"reconcile", cmd_reconcile, "reconcile",
 	 "fetch orders no webhook delivered"},
 	{"privacy", cmd_privacy, "privacy", "privacy requests received"},
+	{"deliveries", cmd_deliveries, "deliveries",
+	 "webhook deliveries: list them, replay a failed one"},
 	{"admin-link", cmd_admin_link, "admin-link --shop S",
 	 "print a single-use merchant sign-in URL"},
 	{"version", cmd_version, "version", "print the version"},

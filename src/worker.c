@@ -22,6 +22,7 @@
 #include "store/store_shops.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
+#include "webhook_secrets.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -69,6 +70,8 @@ struct workers {
 
 /* The outcome of fetching, before the transaction. */
 struct fetched {
+	bool unread;   /* the shop could not be read: try again later */
+	bool unparsed; /* the body names no order: error says why */
 	bool tried;
 	enum provider_status status;
 	struct order order;
@@ -130,8 +133,11 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 	buf_init(&err, BUF_SMALL);
 	rc = shop_handle_load(app->store, &app->platforms, it->shop_id, &h,
 			      &err);
-	if (rc < 0)
+	if (rc < 0) {
+		f->unread = true;
+		snprintf(f->error, sizeof(f->error), "%s", buf_str(&err));
 		goto out;
+	}
 	if (!h.platform || !h.ps.token) {
 		f->tried = true;
 		f->status = PROVIDER_UNAUTHORIZED;
@@ -151,6 +157,9 @@ static void fetch_for(struct worker *wk, const struct inbox_item *it,
 		base = r.base;
 		free(r.id);
 	}
+	/* Stored unparsed (intake answers 200 to what is signed): the
+	 * reason is recorded when the delivery is failed. */
+	f->unparsed = rc < 0;
 	if (rc == 0) {
 		struct provider_env env;
 
@@ -244,6 +253,12 @@ static int handle(struct store_tx *tx, struct app *app,
 
 	if (!p)
 		return errorf(err, "platform %s is turned off", it->platform);
+	if (f->unread) {
+		errorf(note, "reading the shop: %s", f->error);
+		return 1;
+	}
+	if (f->unparsed)
+		return errorf(err, "%s", f->error);
 	if (f->tried && f->status != PROVIDER_OK) {
 		if (f->status == PROVIDER_RETRY) {
 			errorf(note, "fetching the order: %s", f->error);
@@ -294,7 +309,10 @@ static int handle(struct store_tx *tx, struct app *app,
 	case WEBHOOK_UNINSTALLED:
 		log_info("shop.uninstalled", "shop_id=%lld",
 			 (long long)it->shop_id);
-		return store_shop_uninstall(tx, it->shop_id, err);
+		if (store_shop_uninstall(tx, it->shop_id, err) < 0)
+			return -1;
+		webhook_secrets_deactivate(app->webhook_secrets, it->shop_id);
+		return 0;
 	case WEBHOOK_DATA_REQUEST:
 	case WEBHOOK_CUSTOMER_REDACT:
 	case WEBHOOK_SHOP_REDACT:
@@ -384,6 +402,28 @@ static int run_batch(struct worker *wk, struct inbox_item *items, size_t n,
 	return store_tx_commit(tx, err);
 }
 
+/*
+ * An uninstall marked its shop inactive in intake's table before its
+ * commit; a load that read the store just before that commit would bring
+ * the shop back as active for a second, so the table is read again now.
+ */
+static void reload_after_uninstall(struct app *app,
+				   const struct inbox_item *items, size_t n)
+{
+	struct buf err;
+	size_t i;
+
+	for (i = 0; i < n && items[i].kind != WEBHOOK_UNINSTALLED; i++)
+		;
+	if (i == n)
+		return;
+	buf_init(&err, BUF_SMALL);
+	if (webhook_secrets_load(app->webhook_secrets, app->store, &err) < 0)
+		log_error("webhook_secrets.reload_failed", "error=\"%s\"",
+			  buf_str(&err));
+	buf_release(&err);
+}
+
 /* One round: returns how many items it handled, -1 on a store error. */
 static int work_once(struct worker *wk)
 {
@@ -410,6 +450,8 @@ static int work_once(struct worker *wk)
 	rc = run_batch(wk, items, n, f, &err) < 0 ? -1 : (int)n;
 	/* Approvals in the batch may have queued rewards. */
 	sender_notify(app->sender);
+	if (rc > 0)
+		reload_after_uninstall(app, items, n);
 	for (i = 0; i < n; i++) {
 		if (f[i].tried && f[i].status == PROVIDER_OK)
 			order_release(&f[i].order);

@@ -158,6 +158,11 @@ const char *const i18n_msgs_en[MSG__COUNT] = {
 		"{1} of the order notifications this app needs are missing "
 		"in your store. They are asked for again regularly; orders "
 		"are still found by the regular check of your store.",
+	[MSG_DELIVERIES_FAILED] =
+		"{1} notifications from your store could not be processed "
+		"and were set aside (the first: \"{2}\"). Nothing is lost: "
+		"the operator can see them with 'affiliated deliveries list "
+		"--status failed' and replay them once the cause is fixed.",
 	[MSG_SIGNIN_NEEDED_TITLE] = "Please sign in",
 	[MSG_SIGNIN_NEEDED_TEXT] =
 		"Open the app from your store's admin, or ask the operator for "

@@ -83,7 +83,9 @@ struct merchant {
 	const struct platform *in_admin;
 	/* the last check of the shop's webhook subscriptions */
 	int topics_refused, topics_missing;
-	char topic_message[256]; /* the platform's words for a refusal */
+	char topic_message[256];   /* the platform's words for a refusal */
+	int64_t deliveries_failed; /* set aside by the worker: the overview */
+	char delivery_error[256];  /* the newest one's reason */
 };
 
 enum admin_tab {

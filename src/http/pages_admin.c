@@ -12,6 +12,7 @@
 #include "platform.h"
 #include "store/store.h"
 #include "store/store_ledger.h"
+#include "store/store_inbox.h"
 #include "store/store_orders.h"
 #include "store/store_outbox.h"
 #include "store/store_programs.h"
@@ -110,6 +111,42 @@ static int count_topic(void *ctx, const char *topic, const char *state,
 	return 0;
 }
 
+/* The newest failed delivery's reason, for the banner: one is enough. */
+static int first_failed(void *ctx, const struct inbox_row *r)
+{
+	struct merchant *m = ctx;
+
+	snprintf(m->delivery_error, sizeof(m->delivery_error), "%s",
+		 r->last_error);
+	return 1;
+}
+
+/* Deliveries the worker set aside for this shop (an index count). */
+static int count_failed(struct store_tx *tx, struct merchant *m,
+			struct buf *err)
+{
+	if (store_inbox_count_shop(tx, m->shop.id, "failed",
+				   &m->deliveries_failed, err) < 0)
+		return -1;
+	if (m->deliveries_failed && store_inbox_each(tx, "failed", m->shop.id,
+						     first_failed, m, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void failed_warning(struct page *p, const struct merchant *m)
+{
+	char n[24];
+
+	if (!m->deliveries_failed)
+		return;
+	snprintf(n, sizeof(n), "%lld", (long long)m->deliveries_failed);
+	html(p, "<p class=\"banner error\" role=\"status\" "
+		"id=\"deliveries-failed\">");
+	html_msg(p, MSG_DELIVERIES_FAILED, n, m->delivery_error, NULL);
+	html(p, "</p>");
+}
+
 /* What the merchant must know on every page: the shop cannot be served. */
 static void merchant_warnings(struct page *p, const struct merchant *m)
 {
@@ -150,6 +187,8 @@ int merchant_begin(struct app *app, struct request *req, struct response *resp,
 			merchant_currency(tx, m);
 		if (rc == 1 && store_shop_topics_each(tx, m->shop.id,
 						      count_topic, m, &err) < 0)
+			rc = -1;
+		if (rc == 1 && count_failed(tx, m, &err) < 0)
 			rc = -1;
 		store_tx_rollback(tx);
 	}
@@ -209,6 +248,8 @@ void merchant_frame(struct page *p, const struct merchant *m, const char *title,
 		     tabs[i].label);
 	html(p, "</ul></nav></header><main id=\"main\">");
 	merchant_warnings(p, m);
+	if (tab == TAB_OVERVIEW)
+		failed_warning(p, m);
 }
 
 void merchant_frame_end(struct page *p)

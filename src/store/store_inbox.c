@@ -152,3 +152,153 @@ int store_inbox_count(struct store_tx *tx, const char *status, int64_t *n,
 	sqlite3_reset(s);
 	return rc;
 }
+
+int store_inbox_count_shop(struct store_tx *tx, int64_t shop_id,
+			   const char *status, int64_t *n, struct buf *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM inbox WHERE shop_id = ? AND status = ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, shop_id);
+	bind_text(s, 2, status);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = conn_error(tx->conn, "counting the inbox", err);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+void inbox_row_release(struct inbox_row *r)
+{
+	free(r->shop);
+	free(r->platform);
+	free(r->topic);
+	free(r->delivery_id);
+	free(r->status);
+	free(r->last_error);
+	memset(r, 0, sizeof(*r));
+}
+
+#define INBOX_ROW_COLUMNS                                                   \
+	"i.id, i.shop_id, coalesce(sh.domain, ''), i.platform, i.topic,"    \
+	" i.delivery_id, i.status, i.attempts, coalesce(i.last_error, '')," \
+	" i.received_at FROM inbox i LEFT JOIN shops sh ON sh.id = i.shop_id"
+
+static void inbox_row_read(sqlite3_stmt *s, struct inbox_row *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->shop_id = sqlite3_column_int64(s, 1);
+	r->shop = column_strdup(s, 2);
+	r->platform = column_strdup(s, 3);
+	r->topic = column_strdup(s, 4);
+	r->delivery_id = column_strdup(s, 5);
+	r->status = column_strdup(s, 6);
+	r->attempts = sqlite3_column_int64(s, 7);
+	r->last_error = column_strdup(s, 8);
+	r->received_at = sqlite3_column_int64(s, 9);
+}
+
+int store_inbox_each(struct store_tx *tx, const char *status, int64_t shop_id,
+		     int (*fn)(void *ctx, const struct inbox_row *r), void *ctx,
+		     struct buf *err)
+{
+	static const char sql[] =
+		"SELECT " INBOX_ROW_COLUMNS
+		" WHERE (?1 IS NULL OR i.status = ?1)"
+		" AND (?2 = 0 OR i.shop_id = ?2) ORDER BY i.id DESC";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	struct inbox_row r;
+	int rc, stop = 0;
+
+	if (!s)
+		return -1;
+	bind_text(s, 1, status);
+	bind_int(s, 2, shop_id);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		inbox_row_read(s, &r);
+		stop = fn(ctx, &r);
+		inbox_row_release(&r);
+	}
+	rc = stop || rc == SQLITE_DONE
+		     ? 0
+		     : conn_error(tx->conn, "reading the inbox", err);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_inbox_get(struct store_tx *tx, int64_t id, struct inbox_row *out,
+		    struct buf *err)
+{
+	static const char sql[] = "SELECT " INBOX_ROW_COLUMNS " WHERE i.id = ?";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		inbox_row_read(s, out);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE
+			     ? 0
+			     : conn_error(tx->conn, "reading the inbox", err);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_inbox_requeue(struct store_tx *tx, int64_t id, struct buf *err)
+{
+	static const char sql[] =
+		"UPDATE inbox SET status = 'pending', next_attempt_at = 0,"
+		" processed_at = NULL"
+		" WHERE id = ? AND status <> 'done'";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+
+	if (!s)
+		return -1;
+	bind_int(s, 1, id);
+	if (step_done(tx->conn, s, "requeueing the delivery", err) < 0)
+		return -1;
+	return sqlite3_changes(tx->conn->db) > 0;
+}
+
+int store_inbox_shops(struct store_tx *tx,
+		      int (*fn)(void *ctx, int64_t id, const char *platform,
+				const char *domain, const char *status,
+				const char *sealed),
+		      void *ctx, struct buf *err)
+{
+	static const char sql[] =
+		"SELECT id, platform, domain, status, webhook_secret"
+		" FROM shops ORDER BY id";
+	sqlite3_stmt *s = tx_stmt(tx, sql, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(ctx, sqlite3_column_int64(s, 0),
+		       (const char *)sqlite3_column_text(s, 1),
+		       (const char *)sqlite3_column_text(s, 2),
+		       (const char *)sqlite3_column_text(s, 3),
+		       (const char *)sqlite3_column_text(s, 4)) != 0) {
+			sqlite3_reset(s);
+			return 0;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : conn_error(tx->conn, "reading the shops", err);
+	sqlite3_reset(s);
+	return rc;
+}

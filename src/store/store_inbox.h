@@ -47,5 +47,53 @@ int store_inbox_retry(struct store_tx *tx, int64_t id, int64_t next_at,
 /* Counts by status, for metrics and tests. */
 int store_inbox_count(struct store_tx *tx, const char *status, int64_t *n,
 		      struct buf *err);
+/* Counts one shop's deliveries in status (the merchant's overview). */
+int store_inbox_count_shop(struct store_tx *tx, int64_t shop_id,
+			   const char *status, int64_t *n, struct buf *err);
+
+/* A delivery as an operator sees it; strings are the row's own copies. */
+struct inbox_row {
+	int64_t id;
+	int64_t shop_id;
+	char *shop; /* the shop's domain */
+	char *platform;
+	char *topic;
+	char *delivery_id;
+	char *status; /* pending, done, failed or ignored */
+	int64_t attempts;
+	char *last_error; /* "" when none */
+	int64_t received_at;
+};
+
+void inbox_row_release(struct inbox_row *r);
+/*
+ * Calls fn for each delivery, newest first, in status (NULL: any) and of
+ * shop_id (0: any). The row is released after fn returns; a non-zero
+ * return from fn stops the walk.
+ */
+int store_inbox_each(struct store_tx *tx, const char *status, int64_t shop_id,
+		     int (*fn)(void *ctx, const struct inbox_row *r), void *ctx,
+		     struct buf *err);
+/* Reads delivery id into out: 1 found (release it), 0 none, -1. */
+int store_inbox_get(struct store_tx *tx, int64_t id, struct inbox_row *out,
+		    struct buf *err);
+/*
+ * Puts a delivery that is not done back in the queue, due now: 1 queued,
+ * 0 it is done (nothing changed). Attempts keep counting, so a replay
+ * shows as one more, and a delivery that had used up its retries is run
+ * once more rather than given a new round of backoff.
+ */
+int store_inbox_requeue(struct store_tx *tx, int64_t id, struct buf *err);
+
+/*
+ * The shops a delivery can be for, as intake needs them: fn gets each
+ * shop's id, platform, domain, status and sealed webhook secret (NULL
+ * when the app's secret signs for it). A non-zero return stops the walk.
+ */
+int store_inbox_shops(struct store_tx *tx,
+		      int (*fn)(void *ctx, int64_t id, const char *platform,
+				const char *domain, const char *status,
+				const char *sealed),
+		      void *ctx, struct buf *err);
 
 #endif

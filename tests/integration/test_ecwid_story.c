@@ -1000,9 +1000,9 @@ static void test_bad_deliveries(void **state)
 	static char big[2 * 1024 * 1024];
 	long long now = (long long)time(NULL);
 	struct inbox_row row;
-	const char *const no_store[] = {
-		"evt-bad-sig", "evt-no-sig", "evt-other-store", "evt-stale",
-		"m-no-store",  "m-data",     "m-no-order",	"m-trunc"};
+	const char *const no_store[] = {"evt-bad-sig",	   "evt-no-sig",
+					"evt-other-store", "evt-stale",
+					"m-no-store",	   "m-trunc"};
 	size_t i;
 
 	(void)state;
@@ -1032,8 +1032,9 @@ static void test_bad_deliveries(void **state)
 	/*
 	 * Malformed bodies. Ecwid signs "<eventCreated>.<eventId>", both
 	 * taken from the body: a body that is JSON with those two can be
-	 * signed correctly and is refused as malformed (400); one that is
-	 * not JSON cannot be verified at all, so it is a 401.
+	 * signed correctly. Without a storeId it is for no shop (400); one
+	 * that names no order is stored (200) and failed by the worker. One
+	 * that is not JSON cannot be verified at all, so it is a 401.
 	 */
 	snprintf(body, sizeof(body),
 		 "{\"eventId\":\"m-no-store\",\"eventCreated\":%lld,"
@@ -1048,14 +1049,18 @@ static void test_bad_deliveries(void **state)
 		 "\"data\":\"XJ12H\"}",
 		 now, STORE);
 	sign_event(now, "m-data", sig, sizeof(sig));
-	assert_int_equal(post_webhook(sig, body, strlen(body)), 400);
+	assert_int_equal(post_webhook(sig, body, strlen(body)), 200);
 	snprintf(body, sizeof(body),
 		 "{\"eventId\":\"m-no-order\",\"eventCreated\":%lld,"
 		 "\"storeId\":%s,\"eventType\":\"order.updated\"}",
 		 now, STORE);
 	sign_event(now, "m-no-order", sig, sizeof(sig));
-	assert_int_equal(post_webhook(sig, body, strlen(body)), 400);
-	assert_true(daemon_log_contains(&d, "reason=malformed"));
+	assert_int_equal(post_webhook(sig, body, strlen(body)), 200);
+	assert_true(daemon_log_contains(&d, "reason=headers"));
+	wait_inbox("m-data", "failed", 1, 10000, &row);
+	assert_non_null(strstr(row.error, "data"));
+	wait_inbox("m-no-order", "failed", 1, 10000, &row);
+	assert_non_null(strstr(row.error, "names no order"));
 	snprintf(body, sizeof(body),
 		 "{\"eventId\":\"m-trunc\",\"eventCreated\":%lld,"
 		 "\"storeId\":%s,\"eventType\":\"order.upd",
@@ -1064,8 +1069,9 @@ static void test_bad_deliveries(void **state)
 	assert_int_equal(post_webhook(sig, body, strlen(body)), 401);
 	assert_int_equal(post_webhook(sig, "this is not json", 16), 401);
 	assert_int_equal(post_webhook(NULL, "", 0), 401);
-	step("6c signed but malformed (no storeId, data not an object, no "
-	     "order id): 400; not JSON or truncated: 401 (the signed "
+	step("6c signed but malformed: no storeId 400; data not an object, "
+	     "no order id: 200, stored and failed; not JSON or truncated: "
+	     "401 (the signed "
 	     "fields are inside the body)");
 
 	/* Oversize. */
