@@ -549,7 +549,8 @@ shopify_check_webhooks(const struct provider_env *env, const char *address,
 		struct topic_check *c = &out[i];
 
 		memset(c, 0, sizeof(*c));
-		snprintf(c->topic, sizeof(c->topic), "%.63s", shopify_topics[i]);
+		snprintf(c->topic, sizeof(c->topic), "%.63s",
+			 shopify_topics[i]);
 		c->state = found[i] ? TOPIC_OK : TOPIC_MISSING;
 		if (found[i] || !fix)
 			continue;
