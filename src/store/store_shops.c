@@ -122,7 +122,7 @@ int store_shop_refresh_token(struct store_tx *tx, int64_t id, struct buf *out,
 	static const char sql[] =
 		"SELECT refresh_token, token_refresh_at, refresh_lease_until,"
 		" refresh_failures, reauth_needed FROM shops WHERE id = ?"
-		" AND status = 'active' AND refresh_token IS NOT NULL";
+		" AND status = 'active'";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
 	int rc;
 
@@ -135,9 +135,13 @@ int store_shop_refresh_token(struct store_tx *tx, int64_t id, struct buf *out,
 		state->lease_until = sqlite3_column_int64(s, 2);
 		state->failures = sqlite3_column_int64(s, 3);
 		state->reauth_needed = sqlite3_column_int(s, 4) != 0;
-		rc = buf_puts(out, (const char *)sqlite3_column_text(s, 0)) < 0
-			     ? errorf(err, "refresh token too long")
-			     : 1;
+		if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+			rc = 0;
+		else
+			rc = buf_puts(out, (const char *)sqlite3_column_text(
+						   s, 0)) < 0
+				     ? errorf(err, "refresh token too long")
+				     : 1;
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
 	} else {

@@ -38,7 +38,8 @@ struct shop_refresh_state {
 
 /*
  * The sealed refresh token into out and where the refresh stands: 1
- * found, 0 none (a token that does not expire, or uninstalled), -1 error.
+ * found, 0 none (a token that does not expire: state is still filled;
+ * or the shop is not active), -1 error.
  */
 int store_shop_refresh_token(struct store_tx *tx, int64_t id, struct buf *out,
 			     struct shop_refresh_state *state, struct buf *err);
