@@ -154,16 +154,16 @@ static void backoff(struct shop_handle *h, int64_t failures, const char *why)
 {
 	struct store_tx *tx;
 	struct buf err;
-	int64_t wait = 1, n = failures;
+	int64_t wait = 1;
 
 	buf_init(&err, BUF_SMALL);
-	while (n-- > 0 && wait < BACKOFF_MAX)
+	while (failures-- > 0 && wait < BACKOFF_MAX)
 		wait *= 2;
 	if (wait > BACKOFF_MAX)
 		wait = BACKOFF_MAX;
 	if (store_tx_begin(h->store, &tx, &err) == 0) {
-		if (store_shop_refresh_failed(
-			    tx, h->shop.id, clock_now() + wait, &n, &err) == 0)
+		if (store_shop_refresh_failed(tx, h->shop.id,
+					      clock_now() + wait, &err) == 0)
 			store_tx_commit(tx, &err);
 		else
 			store_tx_rollback(tx);

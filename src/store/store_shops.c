@@ -170,28 +170,18 @@ int store_shop_lease_refresh(struct store_tx *tx, int64_t id, int64_t now,
 }
 
 int store_shop_refresh_failed(struct store_tx *tx, int64_t id, int64_t retry_at,
-			      int64_t *failures, struct buf *err)
+			      struct buf *err)
 {
 	static const char sql[] =
 		"UPDATE shops SET refresh_lease_until = ?,"
-		" refresh_failures = refresh_failures + 1 WHERE id = ?"
-		" RETURNING refresh_failures";
+		" refresh_failures = refresh_failures + 1 WHERE id = ?";
 	sqlite3_stmt *s = tx_stmt(tx, sql, err);
-	int rc;
 
 	if (!s)
 		return -1;
 	bind_int(s, 1, retry_at);
 	bind_int(s, 2, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*failures = sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = conn_error(tx->conn, "recording the refresh failure", err);
-	}
-	sqlite3_reset(s);
-	return rc;
+	return step_done(tx->conn, s, "recording the refresh failure", err);
 }
 
 int store_shop_mark_reauth(struct store_tx *tx, int64_t id, const char *reason,
@@ -275,35 +265,6 @@ int store_shop_set_webhook_secret(struct store_tx *tx, int64_t id,
 	bind_text(s, 1, sealed);
 	bind_int(s, 2, id);
 	return step_done(tx->conn, s, "saving the webhook secret", err);
-}
-
-int store_shop_webhook_secrets(struct store_tx *tx,
-			       int (*fn)(void *ctx, const char *platform,
-					 const char *domain,
-					 const char *sealed),
-			       void *ctx, struct buf *err)
-{
-	static const char sql[] =
-		"SELECT platform, domain, webhook_secret FROM shops"
-		" WHERE webhook_secret IS NOT NULL ORDER BY id";
-	sqlite3_stmt *s = tx_stmt(tx, sql, err);
-	int rc;
-
-	if (!s)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (fn(ctx, (const char *)sqlite3_column_text(s, 0),
-		       (const char *)sqlite3_column_text(s, 1),
-		       (const char *)sqlite3_column_text(s, 2)) != 0) {
-			sqlite3_reset(s);
-			return 0;
-		}
-	}
-	rc = rc == SQLITE_DONE
-		     ? 0
-		     : conn_error(tx->conn, "reading webhook secrets", err);
-	sqlite3_reset(s);
-	return rc;
 }
 
 int store_shop_uninstall(struct store_tx *tx, int64_t id, struct buf *err)

@@ -51,11 +51,10 @@ int store_shop_lease_refresh(struct store_tx *tx, int64_t id, int64_t now,
 			     int64_t until, struct buf *err);
 /*
  * A refresh that may work later: keeps the lease until retry_at, so no
- * thread calls again before, and counts the failure. *failures gets the
- * count so far.
+ * thread calls again before, and counts the failure.
  */
 int store_shop_refresh_failed(struct store_tx *tx, int64_t id, int64_t retry_at,
-			      int64_t *failures, struct buf *err);
+			      struct buf *err);
 /* The platform refused the refresh for good: the merchant must sign in. */
 int store_shop_mark_reauth(struct store_tx *tx, int64_t id, const char *reason,
 			   struct buf *err);
@@ -70,15 +69,6 @@ int store_shop_token(struct store_tx *tx, int64_t id, struct buf *out,
 /* Sets the shop's sealed webhook secret; NULL: the app's secret again. */
 int store_shop_set_webhook_secret(struct store_tx *tx, int64_t id,
 				  const char *sealed, struct buf *err);
-/*
- * Calls fn with platform, domain and sealed secret of each shop that has
- * a webhook secret of its own; stops early when fn returns non-zero.
- */
-int store_shop_webhook_secrets(struct store_tx *tx,
-			       int (*fn)(void *ctx, const char *platform,
-					 const char *domain,
-					 const char *sealed),
-			       void *ctx, struct buf *err);
 /* Forgets the token and marks the shop uninstalled. */
 int store_shop_uninstall(struct store_tx *tx, int64_t id, struct buf *err);
 int store_shop_set_currency(struct store_tx *tx, int64_t id,
