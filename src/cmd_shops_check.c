@@ -1,11 +1,13 @@
 /* `affiliated shops check`: the shops' webhook subscriptions and tokens. */
 #include "cli.h"
 #include "commands.h"
+#include "shop_access.h"
 #include "store/store_shops.h"
 #include "util/json.h"
 #include "webhook_check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct cli_cmd check_cmd = {
@@ -15,20 +17,6 @@ static const struct cli_cmd check_cmd = {
 	"refused: <the\nplatform's message>, with the state of the shop's "
 	"token. --fix creates the\nmissing ones. Exits 1 while anything is "
 	"missing or refused."};
-
-struct ids {
-	int64_t id[1024];
-	size_t n;
-};
-
-static int collect(void *ctx, const struct shop *s)
-{
-	struct ids *ids = ctx;
-
-	if (strcmp(s->status, "active") == 0 && ids->n < 1024)
-		ids->id[ids->n++] = s->id;
-	return 0;
-}
 
 static const char *state_text(const struct topic_check *t, char *out, size_t n)
 {
@@ -96,7 +84,8 @@ int cmd_shops_check(int argc, char **argv)
 	struct config cfg;
 	struct store *st = NULL;
 	struct store_tx *tx;
-	struct ids ids = {{0}, 0};
+	int64_t *ids = NULL, one = 0;
+	size_t n = 0;
 	struct buf err;
 	cJSON *arr = NULL;
 	size_t i;
@@ -116,28 +105,25 @@ int cmd_shops_check(int argc, char **argv)
 
 		if (cli_find_shop(st, shop_arg, &shop) < 0)
 			goto out;
-		ids.id[ids.n++] = shop.id;
+		one = shop.id;
 		shop_release(&shop);
-	} else if (store_read_begin(st, &tx, &err) < 0 ||
-		   store_shop_each(tx, collect, &ids, &err) < 0) {
+	} else if (shop_active_ids(st, &ids, &n, &err) < 0) {
 		cli_fail("shops check", &err);
 		goto out;
-	} else {
-		store_tx_rollback(tx);
 	}
 	arr = cJSON_CreateArray();
-	for (i = 0; i < ids.n; i++) {
+	for (i = 0; i < (shop_arg ? 1 : n); i++) {
+		int64_t id = shop_arg ? one : ids[i];
 		struct webhook_check c;
 		struct shop shop;
 
-		if (webhook_check_shop(st, &set, &cfg, ids.id[i], fix, &c,
-				       &err) < 0 ||
+		if (webhook_check_shop(st, &set, &cfg, id, fix, &c, &err) < 0 ||
 		    store_read_begin(st, &tx, &err) < 0) {
 			cli_fail("shops check", &err);
 			goto out;
 		}
 		/* Read after the check: a refresh may have changed the row. */
-		if (store_shop_get(tx, ids.id[i], &shop, &err) != 1) {
+		if (store_shop_get(tx, id, &shop, &err) != 1) {
 			store_tx_rollback(tx);
 			cli_fail("shops check", &err);
 			goto out;
@@ -161,6 +147,7 @@ int cmd_shops_check(int argc, char **argv)
 		rc = bad ? EXIT_FAIL : EXIT_OK;
 	}
 out:
+	free(ids);
 	cJSON_Delete(arr);
 	store_close(st);
 	buf_release(&err);

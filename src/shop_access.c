@@ -3,9 +3,11 @@
 #include "store/store_shops.h"
 #include "token_refresh.h"
 #include "util/clock.h"
+#include "util/xalloc.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void token_context(const char *platform, const char *domain, char *out,
@@ -76,6 +78,46 @@ int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
 		shop_handle_release(h);
 		return -1;
 	}
+	return 0;
+}
+
+struct id_list {
+	int64_t *ids;
+	size_t n, cap;
+};
+
+static int collect_active(void *ctx, const struct shop *s)
+{
+	struct id_list *l = ctx;
+
+	if (strcmp(s->status, "active") != 0)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->ids = xrealloc(l->ids, l->cap * sizeof(*l->ids));
+	}
+	l->ids[l->n++] = s->id;
+	return 0;
+}
+
+int shop_active_ids(struct store *st, int64_t **ids, size_t *n, struct buf *err)
+{
+	struct id_list l = {NULL, 0, 0};
+	struct store_tx *tx;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (store_read_begin(st, &tx, err) < 0)
+		return -1;
+	rc = store_shop_each(tx, collect_active, &l, err);
+	store_tx_rollback(tx);
+	if (rc < 0) {
+		free(l.ids);
+		return -1;
+	}
+	*ids = l.ids;
+	*n = l.n;
 	return 0;
 }
 

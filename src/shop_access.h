@@ -28,6 +28,12 @@ struct shop_handle {
  */
 int shop_handle_open(struct store_tx *tx, const struct platform_set *set,
 		     int64_t shop_id, struct shop_handle *h, struct buf *err);
+/*
+ * The ids of the active shops, in id order, into *ids (the caller frees
+ * it) and *n, read in a transaction of its own.
+ */
+int shop_active_ids(struct store *st, int64_t **ids, size_t *n,
+		    struct buf *err);
 /* shop_handle_open in a read transaction of its own. */
 int shop_handle_load(struct store *st, const struct platform_set *set,
 		     int64_t shop_id, struct shop_handle *h, struct buf *err);

@@ -408,42 +408,26 @@ out:
 	return st;
 }
 
-struct legacy {
-	int64_t ids[256];
-	size_t n;
-};
-
-static int collect_legacy(void *ctx, const struct shop *s)
-{
-	struct legacy *l = ctx;
-
-	if (strcmp(s->status, "active") == 0 && s->token_expires_at == 0 &&
-	    !s->reauth_needed && s->scopes && s->scopes[0] && l->n < 256)
-		l->ids[l->n++] = s->id;
-	return 0;
-}
-
 void token_migrate_all(struct store *st, const struct platform_set *set,
 		       struct http_client *http)
 {
-	struct legacy l = {{0}, 0};
 	struct provider_env env;
 	struct shop_handle h;
-	struct store_tx *tx;
 	struct buf err;
-	size_t i;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
 
 	buf_init(&err, BUF_SMALL);
-	if (store_read_begin(st, &tx, &err) == 0) {
-		if (store_shop_each(tx, collect_legacy, &l, &err) < 0)
-			l.n = 0;
-		store_tx_rollback(tx);
-	}
-	for (i = 0; i < l.n; i++) {
-		if (shop_handle_load(st, set, l.ids[i], &h, &err) < 0)
+	if (shop_active_ids(st, &ids, &n, &err) < 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if (shop_handle_load(st, set, ids[i], &h, &err) < 0)
 			break;
 		shop_handle_env(&h, st, http, &env);
-		if (migratable(&h))
+		/* A token that does not expire, of an install through the app.
+		 */
+		if (h.shop.token_expires_at == 0 && !h.shop.reauth_needed &&
+		    migratable(&h))
 			token_refresh(&h, false, &err);
 		shop_handle_release(&h);
 		buf_reset(&err);
@@ -451,5 +435,6 @@ void token_migrate_all(struct store *st, const struct platform_set *set,
 	if (err.len)
 		log_error("token.migrate_all_failed", "error=\"%s\"",
 			  buf_str(&err));
+	free(ids);
 	buf_release(&err);
 }

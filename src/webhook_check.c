@@ -161,49 +161,30 @@ out:
 	return rc;
 }
 
-struct shop_ids {
-	int64_t *ids;
-	size_t n, cap;
-};
-
-static int collect_active(void *ctx, const struct shop *s)
-{
-	struct shop_ids *l = ctx;
-
-	if (strcmp(s->status, "active") != 0)
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->ids = xrealloc(l->ids, l->cap * sizeof(*l->ids));
-	}
-	l->ids[l->n++] = s->id;
-	return 0;
-}
-
 void webhook_check_all(struct store *st, const struct platform_set *set,
 		       const struct config *cfg)
 {
-	struct shop_ids l = {NULL, 0, 0};
 	struct webhook_check c;
-	struct store_tx *tx;
 	struct buf err;
-	size_t i;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
 
 	buf_init(&err, BUF_SMALL);
-	if (store_read_begin(st, &tx, &err) == 0) {
-		if (store_shop_each(tx, collect_active, &l, &err) < 0)
-			l.n = 0;
-		store_tx_rollback(tx);
-	}
-	for (i = 0; i < l.n; i++) {
-		buf_reset(&err);
-		if (webhook_check_shop(st, set, cfg, l.ids[i], true, &c, &err) <
-		    0)
-			break;
-	}
-	if (err.len)
+	if (shop_active_ids(st, &ids, &n, &err) < 0)
+		n = 0;
+	else
+		/* One shop's failure must not stop the others. */
+		for (i = 0; i < n; i++) {
+			buf_reset(&err);
+			if (webhook_check_shop(st, set, cfg, ids[i], true, &c,
+					       &err) < 0)
+				log_error("webhooks.check_failed",
+					  "shop_id=%lld error=\"%s\"",
+					  (long long)ids[i], buf_str(&err));
+		}
+	if (!n && err.len)
 		log_error("webhooks.check_all_failed", "error=\"%s\"",
 			  buf_str(&err));
-	free(l.ids);
+	free(ids);
 	buf_release(&err);
 }
