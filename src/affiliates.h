@@ -7,7 +7,7 @@
 #ifndef AFFILIATED_AFFILIATES_H
 #define AFFILIATED_AFFILIATES_H
 
-#include "model.h"
+#include "model/model.h"
 #include "store/store.h"
 
 /* Whether code is usable as a referral or coupon code: [A-Za-z0-9_-]{3,32}. */

@@ -1,5 +1,5 @@
 #include "attribution.h"
-#include "model.h"
+#include "model/model.h"
 #include "store/store_orders.h"
 #include "store/store_programs.h"
 #include "util/parse.h"

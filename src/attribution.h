@@ -14,7 +14,7 @@
 #ifndef AFFILIATED_ATTRIBUTION_H
 #define AFFILIATED_ATTRIBUTION_H
 
-#include "order.h"
+#include "model/order.h"
 #include "store/store.h"
 
 enum signal_kind {

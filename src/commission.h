@@ -20,8 +20,8 @@
 #ifndef AFFILIATED_COMMISSION_H
 #define AFFILIATED_COMMISSION_H
 
-#include "model.h"
-#include "order.h"
+#include "model/model.h"
+#include "model/order.h"
 
 struct commission_input {
 	const struct program *program;

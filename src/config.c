@@ -1,5 +1,5 @@
 #include "config.h"
-#include "log.h"
+#include "util/log.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
 

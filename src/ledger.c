@@ -1,6 +1,6 @@
 #include "ledger.h"
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 

@@ -1,7 +1,7 @@
 #include "reconcile.h"
-#include "engine.h"
-#include "log.h"
-#include "metrics.h"
+#include "pipeline.h"
+#include "util/log.h"
+#include "util/metrics.h"
 #include "shop_access.h"
 #include "store/store_orders.h"
 #include "store/store_platform.h"
@@ -28,8 +28,8 @@ struct pass {
 static int take_order(void *ctx, const struct order *o)
 {
 	struct pass *p = ctx;
-	struct engine_opts opts = {0, p->precedence};
-	struct engine_outcome out;
+	struct pipeline_opts opts = {0, p->precedence};
+	struct pipeline_outcome out;
 	struct store_tx *tx;
 	struct order_row row;
 	int known;
@@ -39,8 +39,8 @@ static int take_order(void *ctx, const struct order *o)
 	known = store_order_find(tx, p->shop_id, o->id, &row, p->err);
 	if (known == 1)
 		order_row_release(&row);
-	if (known < 0 ||
-	    engine_process_order(tx, p->shop_id, o, &opts, &out, p->err) < 0) {
+	if (known < 0 || pipeline_process_order(tx, p->shop_id, o, &opts, &out,
+						p->err) < 0) {
 		store_tx_rollback(tx);
 		return -1;
 	}

@@ -1,6 +1,6 @@
 #include "reward_code.h"
-#include "crypto.h"
-#include "seal.h"
+#include "util/crypto.h"
+#include "util/seal.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>

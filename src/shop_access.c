@@ -1,5 +1,5 @@
 #include "shop_access.h"
-#include "seal.h"
+#include "util/seal.h"
 #include "store/store_shops.h"
 #include "token_refresh.h"
 #include "util/clock.h"

@@ -7,7 +7,7 @@
 #ifndef AFFILIATED_SHOP_ACCESS_H
 #define AFFILIATED_SHOP_ACCESS_H
 
-#include "model.h"
+#include "model/model.h"
 #include "platform.h"
 #include "store/store.h"
 

@@ -1,6 +1,6 @@
 #include "token_refresh.h"
-#include "log.h"
-#include "metrics.h"
+#include "util/log.h"
+#include "util/metrics.h"
 #include "store/store_shops.h"
 #include "util/clock.h"
 

@@ -1,6 +1,6 @@
 #include "http/deadlines.h"
-#include "log.h"
-#include "metrics.h"
+#include "util/log.h"
+#include "util/metrics.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 

@@ -10,7 +10,7 @@
 
 #include "http/i18n.h"
 #include "http/request.h"
-#include "http_client.h" /* url_encode */
+#include "util/http_client.h" /* url_encode */
 #include "util/buf.h"
 
 #include <stdbool.h>

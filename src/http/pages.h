@@ -8,7 +8,7 @@
 #include "http/form.h"
 #include "http/html.h"
 #include "http/router.h"
-#include "model.h"
+#include "model/model.h"
 #include "store/store_reports.h"
 #include "store/store_sessions.h"
 

@@ -2,7 +2,7 @@
  * Every path the daemon serves: one table per area, each in the file of
  * its pages. Order matters only between tables that share a path.
  */
-#include "http/pages_ops.h"
+#include "http/ops.h"
 #include "http/router.h"
 
 #include <stddef.h>

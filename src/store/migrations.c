@@ -4,7 +4,7 @@
  */
 #include "store/store_internal.h"
 #include "util/clock.h"
-#include "log.h"
+#include "util/log.h"
 
 #include <stddef.h>
 

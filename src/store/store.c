@@ -1,5 +1,5 @@
 #include "store/store_internal.h"
-#include "log.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 
 #include <errno.h>

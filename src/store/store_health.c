@@ -6,7 +6,7 @@
  * the disk has room, even when nothing else is sent to it.
  */
 #include "store/store_internal.h"
-#include "log.h"
+#include "util/log.h"
 
 #include <stdio.h>
 #include <string.h>

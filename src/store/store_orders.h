@@ -2,10 +2,10 @@
 #ifndef AFFILIATED_STORE_ORDERS_H
 #define AFFILIATED_STORE_ORDERS_H
 
-#include "order.h"
+#include "model/order.h"
 #include "store/store.h"
 
-/* An order row: the facts the engine keeps and shows. */
+/* An order row: the facts the pipeline keeps and shows. */
 struct order_row {
 	int64_t id;
 	int64_t shop_id;

@@ -2,7 +2,7 @@
 #ifndef AFFILIATED_STORE_PROGRAMS_H
 #define AFFILIATED_STORE_PROGRAMS_H
 
-#include "model.h"
+#include "model/model.h"
 #include "store/store.h"
 
 struct click {

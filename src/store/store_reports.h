@@ -1,5 +1,5 @@
 /*
- * What the pages read beyond the engine's own queries: a shop by its
+ * What the pages read beyond the pipeline's own queries: a shop by its
  * domain, the target of a tracking link, and the report figures (clicks,
  * credited orders, sales, commissions) grouped by affiliate, program,
  * social network or day.
@@ -7,7 +7,7 @@
 #ifndef AFFILIATED_STORE_REPORTS_H
 #define AFFILIATED_STORE_REPORTS_H
 
-#include "model.h"
+#include "model/model.h"
 #include "store/store.h"
 
 #include <stdbool.h>

@@ -2,7 +2,7 @@
 #ifndef AFFILIATED_STORE_SHOPS_H
 #define AFFILIATED_STORE_SHOPS_H
 
-#include "model.h"
+#include "model/model.h"
 #include "store/store.h"
 
 /* A shop's API tokens, sealed. refresh NULL and expires_at 0: no expiry. */

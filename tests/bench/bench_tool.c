@@ -1,6 +1,6 @@
 /*
  * Helpers for scripts/bench: seeds a store the way production fills it
- * (through the engine and the store API, never raw SQL), watches it
+ * (through the pipeline and the store API, never raw SQL), watches it
  * drain, and makes signed Ecwid events for wrk.
  *
  *   bench_tool seed-engine DIR AFFILIATES PAST INBOX
@@ -13,11 +13,11 @@
  * DIR holds affiliated.db and master.key (a daemon's data directory).
  */
 #include "affiliates.h"
-#include "crypto.h"
-#include "encode.h"
-#include "engine.h"
-#include "model.h"
-#include "seal.h"
+#include "util/crypto.h"
+#include "util/encode.h"
+#include "pipeline.h"
+#include "model/model.h"
+#include "util/seal.h"
 #include "shop_access.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
@@ -199,7 +199,7 @@ static void fill_order(struct order *o, int64_t n, int64_t affiliates)
 static void add_past_orders(struct store *st, int64_t shop_id, int64_t n,
 			    int64_t affiliates)
 {
-	struct engine_outcome out;
+	struct pipeline_outcome out;
 	struct store_tx *tx = NULL;
 	struct order o;
 	struct buf err;
@@ -210,7 +210,8 @@ static void add_past_orders(struct store *st, int64_t shop_id, int64_t n,
 		if (!tx)
 			tx = begin(st);
 		fill_order(&o, i, affiliates);
-		if (engine_process_order(tx, shop_id, &o, NULL, &out, &err) < 0)
+		if (pipeline_process_order(tx, shop_id, &o, NULL, &out, &err) <
+		    0)
 			die("past order", &err);
 		order_release(&o);
 		if (i % 5000 == 4999) {
@@ -373,7 +374,7 @@ static int seed_rewards(char **argv)
 {
 	struct store *st = open_dir(argv[2]);
 	int64_t n = number(argv[3]), i;
-	struct engine_outcome out;
+	struct pipeline_outcome out;
 	struct store_tx *tx;
 	struct program p;
 	struct order o;
@@ -389,7 +390,8 @@ static int seed_rewards(char **argv)
 	tx = begin(st);
 	for (i = 0; i < n; i++) {
 		fill_order(&o, i, n);
-		if (engine_process_order(tx, shop, &o, NULL, &out, &err) < 0 ||
+		if (pipeline_process_order(tx, shop, &o, NULL, &out, &err) <
+			    0 ||
 		    !out.reward_id)
 			die("reward order", &err);
 		order_release(&o);

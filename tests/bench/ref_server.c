@@ -11,8 +11,8 @@
  *
  * Prints "listening port=N" once bound (127.0.0.1 only); stops on SIGTERM.
  */
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "util/buf.h"
 
 #include <arpa/inet.h>

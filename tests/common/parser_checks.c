@@ -1,7 +1,7 @@
 #include "parser_checks.h"
 #include "http/form.h"
-#include "order.h"
-#include "providers/shopify_internal.h"
+#include "model/order.h"
+#include "providers/shopify/internal.h"
 #include "util/buf.h"
 #include "util/money.h"
 

@@ -8,12 +8,12 @@
  * Built by scripts/fuzz like fuzz_parsers.
  */
 #include "config.h"
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "http/form.h"
 #include "http/i18n.h"
 #include "http/router.h"
-#include "log.h"
+#include "util/log.h"
 #include "providers/provider.h"
 
 #include <stdint.h>

@@ -7,7 +7,7 @@
  * Built by scripts/fuzz (clang, -DSANITIZE=fuzzer), seeded with the
  * fixtures.
  */
-#include "log.h"
+#include "util/log.h"
 #include "parser_checks.h"
 #include "providers/provider.h"
 

@@ -56,8 +56,8 @@ int daemon_log_contains(const struct daemon_proc *d, const char *text);
 int daemon_wait_log(const struct daemon_proc *d, const char *text, int ms);
 
 /*
- * Runs build/affiliated with args (NULL-terminated) and "--config
- * d->conf" appended when d is not NULL; returns the exit status.
+ * Runs the daemon's binary ($AFFILIATED_BIN) with args (NULL-terminated) and
+ * "--config d->conf" appended when d is not NULL; returns the exit status.
  */
 int run_cli(const struct daemon_proc *d, struct buf *out, struct buf *err,
 	    const char *const *args);

@@ -1,8 +1,8 @@
 #include "seed.h"
 #include "affiliates.h"
-#include "engine.h"
-#include "model.h"
-#include "seal.h"
+#include "pipeline.h"
+#include "model/model.h"
+#include "util/seal.h"
 #include "shop_access.h"
 #include "store/store.h"
 #include "store/store_programs.h"
@@ -128,7 +128,7 @@ void seed_paid_orders(struct seeded *s, const char *coupon, int first_id, int n,
 		      int64_t total, int64_t step)
 {
 	struct store_tx *tx = seed_begin(s);
-	struct engine_outcome out;
+	struct pipeline_outcome out;
 	struct order o;
 	char id[32];
 	int i;
@@ -146,8 +146,8 @@ void seed_paid_orders(struct seeded *s, const char *coupon, int first_id, int n,
 		order_add_code(&o, coupon);
 		l = order_add_line(&o);
 		l->price = o.total;
-		assert_int_equal(engine_process_order(tx, s->shop_id, &o, NULL,
-						      &out, NULL),
+		assert_int_equal(pipeline_process_order(tx, s->shop_id, &o,
+							NULL, &out, NULL),
 				 0);
 		assert_true(out.reward_id > 0);
 		order_release(&o);

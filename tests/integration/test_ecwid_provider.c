@@ -7,8 +7,8 @@
  */
 #include "harness.h"
 
-#include "http_client.h"
-#include "order.h"
+#include "util/http_client.h"
+#include "model/order.h"
 #include "providers/provider.h"
 
 #include <cjson/cJSON.h>

@@ -8,8 +8,8 @@
  * the API will not give: 404, 401/403, 500, too many decimals), the
  * reconciliation of an order no event announced, and the uninstall.
  */
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "harness.h"
 #include "util/json.h"
 

@@ -4,8 +4,8 @@
  * stored, responses without nosniff, and a daemon one address could
  * starve with slow connections. Each case runs its own daemon.
  */
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "harness.h"
 #include "seed.h"
 

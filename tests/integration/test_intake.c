@@ -6,8 +6,8 @@
  * shop, size) store nothing; a delivery answered 200 survives a SIGKILL;
  * a full disk is 503, never a 200 for something not stored.
  */
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "harness.h"
 #include "seed.h"
 

@@ -6,8 +6,8 @@
  * be unchanged. The destructive topics also need the platform to
  * confirm: app/uninstalled with a token that still works is refused.
  */
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "harness.h"
 #include "seed.h"
 

@@ -7,10 +7,10 @@
  */
 #include "harness.h"
 
-#include "crypto.h"
-#include "encode.h"
-#include "http_client.h"
-#include "order.h"
+#include "util/crypto.h"
+#include "util/encode.h"
+#include "util/http_client.h"
+#include "model/order.h"
 #include "providers/provider.h"
 #include "util/parse.h"
 

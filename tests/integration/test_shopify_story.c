@@ -6,8 +6,8 @@
  * input refused with nothing stored, privacy topics, uninstall, and
  * reconciliation of an order no webhook delivered.
  */
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "harness.h"
 #include "util/json.h"
 

@@ -7,12 +7,12 @@
  * no REST Admin call was ever made.
  */
 #include "config.h"
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "harness.h"
-#include "http_client.h"
+#include "util/http_client.h"
 #include "platform.h"
-#include "seal.h"
+#include "util/seal.h"
 #include "shop_access.h"
 #include "store/store.h"
 #include "token_refresh.h"

@@ -17,7 +17,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "engine_fixture.h"
+#include "pipeline_fixture.h"
 
 #include "attribution.h"
 #include "cases.h"
@@ -250,7 +250,7 @@ static const struct attr_case attr_cases[] = {
 	 .bind_days = -1,
 	 .decision = "none"},
 	{.name = "lifetime binding by (normalised) email, no customer id",
-	 /* The engine stores the key of a customer without an id as the
+	 /* The pipeline stores the key of a customer without an id as the
 	    normalised email (row->email); a later order types it as it
 	    likes. */
 	 .customer_id = "-",

@@ -8,7 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "click_seen.h"
+#include "runtime/click_seen.h"
 
 #include <stdio.h>
 

@@ -9,8 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "cases.h"
 
 #include <limits.h>

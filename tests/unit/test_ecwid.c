@@ -13,8 +13,8 @@
 
 #include "providers/provider.h"
 #include "commission.h"
-#include "crypto.h"
-#include "encode.h"
+#include "util/crypto.h"
+#include "util/encode.h"
 #include "util/clock.h"
 #include "util/json.h"
 #include "util/money.h"

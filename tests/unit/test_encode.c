@@ -8,7 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "encode.h"
+#include "util/encode.h"
 #include "cases.h"
 
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "engine_fixture.h"
+#include "pipeline_fixture.h"
 
 #include <sqlite3.h>
 #include <stdio.h>

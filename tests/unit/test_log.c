@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "log.h"
+#include "util/log.h"
 #include "util/buf.h"
 #include "cases.h"
 

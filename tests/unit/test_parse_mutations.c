@@ -17,7 +17,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "order.h"
+#include "model/order.h"
 #include "parser_checks.h"
 #include "providers/provider.h"
 #include "util/buf.h"

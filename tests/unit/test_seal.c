@@ -9,8 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "encode.h"
-#include "seal.h"
+#include "util/encode.h"
+#include "util/seal.h"
 #include "cases.h"
 
 #include <fcntl.h>

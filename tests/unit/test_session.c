@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "http/session.h"
-#include "model.h"
+#include "model/model.h"
 #include "store/store.h"
 #include "store/store_sessions.h"
 #include "store/store_shops.h"

@@ -15,7 +15,7 @@
 
 #include "platform.h"
 #include "providers/provider.h"
-#include "seal.h"
+#include "util/seal.h"
 #include "shop_access.h"
 #include "store/store.h"
 #include "store/store_shops.h"

@@ -1,0 +1,729 @@
+/*
+ * Paths the platforms and their installs use: webhook intake, the OAuth
+ * install and callback, and the storefront snippets. Webhook intake
+ * verifies the signature on the raw body before anything else, reads the
+ * headers, finds the shop in memory, and answers 200 only once the
+ * delivery is committed (committer.c); the body is parsed later, by the
+ * worker.
+ */
+#include "runtime/app.h"
+#include "util/crypto.h"
+#include "http/pages.h"
+#include "http/router.h"
+#include "http/session.h"
+#include "runtime/committer.h"
+#include "store/store_inbox.h"
+#include "util/log.h"
+#include "util/metrics.h"
+#include "platform.h"
+#include "shop_access.h"
+#include "store/store_outbox.h"
+#include "store/store_shops.h"
+#include "runtime/reward_sender.h"
+#include "token_refresh.h"
+#include "webhook_check.h"
+#include "store/store_platform.h"
+#include "util/clock.h"
+#include "util/xalloc.h"
+#include "runtime/webhook_confirm.h"
+#include "runtime/webhook_secrets.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STATE_TTL 600
+
+static const char *req_header(const void *ctx, const char *name)
+{
+	return request_header(ctx, name);
+}
+
+static const char *req_query(const void *ctx, const char *name)
+{
+	return request_query(ctx, name);
+}
+
+static void req_each(const void *ctx,
+		     int (*fn)(void *arg, const char *key, const char *value),
+		     void *arg)
+{
+	request_query_each(ctx, fn, arg);
+}
+
+static void provider_request_of(struct request *req,
+				struct provider_request *out)
+{
+	out->body = req->body.data ? req->body.data : "";
+	out->len = req->body.len;
+	out->header = req_header;
+	out->query = req_query;
+	out->each_query = req_each;
+	out->ctx = req;
+}
+
+static void count_webhook(const char *outcome)
+{
+	char labels[64];
+
+	snprintf(labels, sizeof(labels), "outcome=\"%s\"", outcome);
+	metrics_inc(metrics_counter("affiliated_webhooks_total",
+				    "Webhook deliveries by outcome", labels));
+}
+
+/* Privacy deliveries still come after an uninstall. */
+static bool for_uninstalled_too(enum webhook_kind kind)
+{
+	return kind == WEBHOOK_SHOP_REDACT || kind == WEBHOOK_CUSTOMER_REDACT ||
+	       kind == WEBHOOK_DATA_REQUEST;
+}
+
+/* The shop a delivery is for, from the store: 1 found, 0 unknown, -1. */
+static int webhook_shop_stored(struct app *app, const char *platform,
+			       const char *domain, int64_t *shop_id,
+			       bool *active, struct buf *err)
+{
+	struct store_tx *tx;
+	struct shop shop;
+	int rc;
+
+	if (store_read_begin(app->store, &tx, err) < 0)
+		return -1;
+	rc = store_shop_find(tx, platform, domain, &shop, err);
+	store_tx_rollback(tx);
+	if (rc != 1)
+		return rc;
+	*shop_id = shop.id;
+	*active = strcmp(shop.status, "active") == 0;
+	shop_release(&shop);
+	return 1;
+}
+
+/*
+ * The shop a delivery is for: 1 found, 0 unknown or uninstalled, -1. The
+ * shop table in memory answers; only a shop newer than its last load
+ * (added by another process within the second) is read from the store.
+ */
+static int webhook_shop(struct app *app, const char *platform,
+			const struct webhook_info *w, int64_t *shop_id,
+			struct buf *err)
+{
+	bool active = false;
+	int rc = webhook_secrets_shop(app->webhook_secrets, platform, w->shop,
+				      shop_id, &active);
+
+	if (rc == 0)
+		rc = webhook_shop_stored(app, platform, w->shop, shop_id,
+					 &active, err);
+	if (rc == 1 && !active && !for_uninstalled_too(w->kind))
+		rc = 0;
+	return rc;
+}
+
+/* In the shared transaction: 1 stored (news for the workers), 0 known. */
+static int store_delivery(struct store_tx *tx, void *ctx, struct buf *err)
+{
+	int64_t id;
+
+	return store_inbox_put(tx, ctx, &id, err);
+}
+
+/*
+ * A shop added with its own secret (a custom app) has its deliveries
+ * signed with that secret, not the app's. Only the shop the delivery
+ * names is tried, so a secret signs for its own shop and no other.
+ */
+static bool verify_with_shop_secret(struct app *app, const struct platform *p,
+				    const struct provider_request *pr)
+{
+	const char *shop = provider_webhook_claimed_shop(p->provider, pr);
+	struct platform_config cfg = p->cfg;
+	struct buf secret;
+	bool ok = false;
+
+	buf_init(&secret, 1024);
+	if (shop &&
+	    webhook_secrets_find(app->webhook_secrets, p->provider->name, shop,
+				 &secret) == 1) {
+		cfg.client_secret = buf_str(&secret);
+		ok = provider_verify_webhook(p->provider, &cfg, pr);
+		OPENSSL_cleanse(secret.data, secret.cap);
+	}
+	buf_release(&secret);
+	return ok;
+}
+
+/*
+ * An uninstall or a shop's erasure the platform does not confirm is
+ * refused (401) with nothing stored; one it cannot confirm now is 503,
+ * so that the platform delivers it again later.
+ */
+static bool confirmed(struct app *app, const struct platform *p,
+		      const struct webhook_info *w, int64_t shop_id,
+		      struct response *resp)
+{
+	struct buf err;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	rc = webhook_confirm(app, shop_id, w->kind, &err);
+	if (rc <= 0) {
+		log_warn("webhook.rejected",
+			 "platform=%s reason=%s shop=%s topic=%s "
+			 "error=\"%s\"",
+			 p->provider->name, rc < 0 ? "unconfirmed" : "refuted",
+			 w->shop, w->topic, buf_str(&err));
+		if (rc < 0)
+			response_error(resp, 503, "cannot confirm now: %s",
+				       buf_str(&err));
+		else
+			response_error(resp, 401, "not confirmed: %s",
+				       buf_str(&err));
+		count_webhook(rc < 0 ? "unconfirmed" : "refuted");
+	}
+	buf_release(&err);
+	return rc > 0;
+}
+
+/*
+ * Signature and headers: true when the delivery may be stored. Every
+ * refusal here is answered in resp and leaves nothing behind.
+ */
+static bool webhook_admitted(struct app *app, const struct platform *p,
+			     const struct provider_request *pr,
+			     struct webhook_info *w, struct response *resp,
+			     struct buf *err)
+{
+	/* Without an app only the shops' own secrets sign: never an empty
+	 * key, which anyone could sign with. */
+	if (!(p->has_app &&
+	      provider_verify_webhook(p->provider, &p->cfg, pr)) &&
+	    !verify_with_shop_secret(app, p, pr)) {
+		log_warn("webhook.rejected",
+			 "platform=%s reason=signature bytes=%zu",
+			 p->provider->name, pr->len);
+		response_error(resp, 401, "bad or missing signature");
+		count_webhook("bad_signature");
+		return false;
+	}
+	if (provider_classify_webhook(p->provider, pr, w, err) == 0)
+		return true;
+	if (w->mismatch) {
+		log_warn("webhook.rejected",
+			 "platform=%s reason=mismatch shop=%s topic=%s "
+			 "error=\"%s\"",
+			 p->provider->name, w->shop, w->topic, buf_str(err));
+		response_error(resp, 401,
+			       "the body does not match the headers: %s",
+			       buf_str(err));
+		count_webhook("mismatch");
+		return false;
+	}
+	log_warn("webhook.rejected", "platform=%s reason=headers error=\"%s\"",
+		 p->provider->name, buf_str(err));
+	response_error(resp, 400, "malformed delivery: %s", buf_str(err));
+	count_webhook("malformed");
+	return false;
+}
+
+/*
+ * Stores a signed delivery for a known shop and answers 200 once it is
+ * on disk, whether or not its body parses: the worker parses it and
+ * records a failure with its reason (PLATFORMS.md 1g). Only what decides
+ * the answer runs here: the signature, the headers, the shop (from
+ * memory) and the group-committed insert.
+ */
+static void page_webhook(struct app *app, struct request *req,
+			 struct response *resp)
+{
+	const struct platform *p =
+		platforms_find(&app->platforms, request_param(req, 0));
+	struct provider_request pr;
+	struct webhook_info w;
+	struct inbox_put it;
+	struct buf err;
+	int64_t shop_id = 0;
+	int rc;
+
+	buf_init(&err, BUF_SMALL);
+	if (!p) {
+		response_error(resp, 404, "no platform '%s'",
+			       request_param(req, 0));
+		count_webhook("unknown_platform");
+		goto out;
+	}
+	provider_request_of(req, &pr);
+	if (!webhook_admitted(app, p, &pr, &w, resp, &err))
+		goto out;
+	rc = webhook_shop(app, p->provider->name, &w, &shop_id, &err);
+	if (rc <= 0) {
+		if (rc < 0)
+			response_error(resp, 503, "storage unavailable");
+		else
+			response_error(resp, 404, "unknown shop '%s'", w.shop);
+		log_warn("webhook.rejected", "platform=%s reason=%s shop=%s",
+			 p->provider->name, rc < 0 ? "store" : "unknown_shop",
+			 w.shop);
+		count_webhook(rc < 0 ? "error" : "unknown_shop");
+		goto out;
+	}
+	if (!confirmed(app, p, &w, shop_id, resp))
+		goto out;
+	it.shop_id = shop_id;
+	it.platform = p->provider->name;
+	it.delivery_id = w.delivery_id;
+	it.topic = w.topic;
+	it.kind = (int)w.kind;
+	it.body = pr.body;
+	it.len = pr.len;
+	rc = committer_run(app->committer, store_delivery, &it, &err);
+	if (rc < 0) {
+		log_error("webhook.store_failed", "platform=%s error=\"%s\"",
+			  p->provider->name, buf_str(&err));
+		response_error(resp, 503, "could not store the delivery");
+		count_webhook("error");
+		goto out;
+	}
+	count_webhook(rc ? "stored" : "duplicate");
+	log_info("webhook.accepted",
+		 "platform=%s shop=%s topic=%s delivery=%s duplicate=%d",
+		 p->provider->name, w.shop, w.topic, w.delivery_id, rc == 0);
+	response_text(resp, 200, "application/json",
+		      rc ? "{\"status\":\"stored\"}"
+			 : "{\"status\":\"duplicate\"}");
+out:
+	buf_release(&err);
+}
+
+static void fill_env(struct provider_env *env, const struct platform *p,
+		     const struct provider_shop *shop, struct http_client *http)
+{
+	env->cfg = &p->cfg;
+	env->shop = shop;
+	env->http = http;
+	env->now = clock_now();
+	env->tokens = NULL;
+}
+
+static bool public_https(const struct app *app)
+{
+	return strncmp(config_get(app->cfg, CFG_SERVER_PUBLIC_URL),
+		       "https:", 6) == 0;
+}
+
+static void page_install(struct app *app, struct request *req,
+			 struct response *resp)
+{
+	const struct platform *p;
+	struct provider_request pr;
+	struct provider_env env;
+	struct store_tx *tx = NULL;
+	struct buf state, location, err, cookie;
+	char shop[256] = "";
+
+	buf_init(&state, 128);
+	buf_init(&location, 8192);
+	buf_init(&err, BUF_SMALL);
+	buf_init(&cookie, 512);
+	p = platforms_find_app(&app->platforms, request_param(req, 0), &err);
+	if (!p) {
+		response_error(resp, 404, "%s", buf_str(&err));
+		goto out;
+	}
+	provider_request_of(req, &pr);
+	fill_env(&env, p, NULL, NULL);
+	if (crypto_token_hex(&state, 32) < 0 ||
+	    provider_install_redirect(p->provider, &env, &pr, state.data,
+				      &location, shop, &err) < 0) {
+		log_warn("install.refused", "platform=%s error=\"%s\"",
+			 p->provider->name, buf_str(&err));
+		response_error(resp, 400, "install refused: %s", buf_str(&err));
+		goto out;
+	}
+	if (store_tx_begin(app->store, &tx, &err) < 0 ||
+	    store_state_put(tx, state.data, p->provider->name, shop,
+			    env.now + STATE_TTL, &err) < 0 ||
+	    store_tx_finish(&tx, &err) < 0) {
+		store_tx_abandon(&tx);
+		response_error(resp, 503, "storage unavailable");
+		goto out;
+	}
+	/* The nonce is also bound to this browser: a cookie for the callback.
+	 */
+	if (buf_printf(&cookie,
+		       "aff_install=%s; Path=/auth/%s/callback; HttpOnly; "
+		       "SameSite=Lax; Max-Age=%d%s",
+		       state.data, p->provider->name, STATE_TTL,
+		       public_https(app) ? "; Secure" : "") < 0)
+		BUG("cookie too long");
+	response_header(resp, "Set-Cookie", cookie.data);
+	response_redirect(resp, 302, location.data);
+	log_info("install.started", "platform=%s shop=%s", p->provider->name,
+		 shop);
+out:
+	buf_release(&state);
+	buf_release(&location);
+	buf_release(&err);
+	buf_release(&cookie);
+}
+
+/* The callback's state: taken once, unexpired, and this browser's. */
+static int check_state(struct app *app, struct request *req,
+		       const struct platform *p, char shop[256],
+		       struct buf *err)
+{
+	const char *state = request_query(req, "state");
+	const char *cookie = request_cookie(req, "aff_install");
+	struct store_tx *tx;
+	int rc;
+
+	shop[0] = '\0';
+	if (!state || !state[0]) {
+		if (p->provider->caps & PROVIDER_UNSOLICITED_INSTALL)
+			return 0;
+		return errorf(err, "the callback carries no state");
+	}
+	if (store_tx_begin(app->store, &tx, err) < 0)
+		return -1;
+	rc = store_state_take(tx, state, p->provider->name, clock_now(), shop,
+			      err);
+	if (store_tx_commit(tx, err) < 0 || rc < 0)
+		return -1;
+	if (rc == 0)
+		return errorf(err, "unknown, expired or already used state");
+	if (!cookie ||
+	    !crypto_equal(cookie, strlen(cookie), state, strlen(state)))
+		return errorf(err, "the state was issued to another browser");
+	return 0;
+}
+
+/* A failed reload is not the install's: the next second's load retries. */
+static void reload_shops(struct app *app)
+{
+	struct buf err;
+
+	buf_init(&err, BUF_SMALL);
+	if (webhook_secrets_load(app->webhook_secrets, app->store, &err) < 0)
+		log_error("webhook_secrets.reload_failed", "error=\"%s\"",
+			  buf_str(&err));
+	buf_release(&err);
+}
+
+static int save_shop(struct app *app, const struct platform *p,
+		     const struct install_result *res,
+		     const struct shop_info *info, int64_t *id, struct buf *err)
+{
+	struct shop shop;
+	struct store_tx *tx = NULL;
+	struct shop_tokens tokens = {NULL, NULL, 0, 0, 0};
+	struct buf sealed, sealed_refresh;
+	int64_t now = clock_now();
+	int rc = -1;
+
+	memset(&shop, 0, sizeof(shop));
+	buf_init(&sealed, 8192);
+	buf_init(&sealed_refresh, 8192);
+	shop.platform = xstrdup(p->provider->name);
+	shop.domain = xstrdup(res->shop);
+	shop.name = xstrdup(info->name);
+	shop.currency = xstrdup(info->currency);
+	shop.scopes = xstrdup(res->scopes);
+	if (res->refresh_token[0]) {
+		tokens.expires_at = now + res->expires_in;
+		tokens.refresh_at = token_refresh_at(now, res->expires_in);
+		tokens.refresh_expires_at =
+			res->refresh_expires_in > 0
+				? now + res->refresh_expires_in
+				: 0;
+	}
+	if (shop_seal_token(p->provider->name, res->shop, res->token, &sealed,
+			    err) == 0 &&
+	    (!res->refresh_token[0] ||
+	     shop_seal_token(p->provider->name, res->shop, res->refresh_token,
+			     &sealed_refresh, err) == 0) &&
+	    store_tx_begin(app->store, &tx, err) == 0) {
+		tokens.access = sealed.data;
+		tokens.refresh =
+			res->refresh_token[0] ? sealed_refresh.data : NULL;
+		rc = store_shop_put(tx, &shop, &tokens, id, err);
+		/* Rewards that waited for this sign-in go out now. */
+		if (rc == 0)
+			rc = store_rewards_wake_shop(tx, *id, err);
+		if (rc == 0)
+			rc = store_tx_commit(tx, err);
+		else
+			store_tx_rollback(tx);
+		if (rc == 0)
+			sender_notify(app->sender);
+	}
+	/* Its first deliveries follow at once: intake knows it from now. */
+	if (rc == 0)
+		reload_shops(app);
+	buf_release(&sealed);
+	buf_release(&sealed_refresh);
+	shop_release(&shop);
+	return rc;
+}
+
+/* Tells the merchant what failed, in words, as JSON (an API-like path). */
+static void install_failed(struct response *resp, int status,
+			   const struct platform *p, const char *what,
+			   const struct buf *err)
+{
+	log_warn("install.failed", "platform=%s step=%s error=\"%s\"",
+		 p->provider->name, what, buf_str(err));
+	response_error(resp, status, "install failed at %s: %s", what,
+		       buf_str(err));
+}
+
+/*
+ * Subscribes the webhooks through the platform's API, where it has one,
+ * and records each topic's state: a refused topic does not fail the
+ * install (the merchant's admin says what is missing and why).
+ */
+static void subscribe_webhooks(struct app *app, const struct platform *p,
+			       int64_t shop_id)
+{
+	struct webhook_check check;
+	struct buf err;
+
+	if (!(p->provider->caps & PROVIDER_CAN_API_WEBHOOKS))
+		return;
+	buf_init(&err, BUF_SMALL);
+	if (webhook_check_shop(app->store, &app->platforms, app->cfg, shop_id,
+			       true, &check, &err) < 0 ||
+	    check.error[0])
+		log_error("install.webhooks_failed",
+			  "platform=%s shop_id=%lld error=\"%s%s\"",
+			  p->provider->name, (long long)shop_id, buf_str(&err),
+			  check.error);
+	buf_release(&err);
+}
+
+static void page_callback(struct app *app, struct request *req,
+			  struct response *resp)
+{
+	const struct platform *p;
+	struct provider_request pr;
+	struct provider_env env;
+	struct provider_shop target = {0, NULL, NULL, NULL};
+	struct install_result res;
+	struct shop_info info;
+	struct http_client *http = http_client_new(15000);
+	struct buf err;
+	enum provider_status st;
+	char shop[256];
+	int64_t shop_id;
+	bool solicited;
+
+	buf_init(&err, BUF_SMALL);
+	memset(&res, 0, sizeof(res));
+	p = platforms_find_app(&app->platforms, request_param(req, 0), &err);
+	if (!p) {
+		response_error(resp, 404, "%s", buf_str(&err));
+		goto out;
+	}
+	if (check_state(app, req, p, shop, &err) < 0) {
+		install_failed(resp, 400, p, "state", &err);
+		goto out;
+	}
+	/* check_state accepted it: a state present is this browser's. */
+	solicited =
+		request_query(req, "state") && request_query(req, "state")[0];
+	provider_request_of(req, &pr);
+	fill_env(&env, p, NULL, http);
+	st = provider_finish_install(p->provider, &env, &pr, &res, &err);
+	if (st != PROVIDER_OK) {
+		install_failed(resp, st == PROVIDER_RETRY ? 502 : 400, p,
+			       "token exchange", &err);
+		goto out;
+	}
+	if (shop[0] && strcmp(shop, res.shop) != 0) {
+		errorf(&err, "the state was issued for shop '%s', not '%s'",
+		       shop, res.shop);
+		install_failed(resp, 400, p, "state", &err);
+		goto out;
+	}
+	target.domain = res.shop;
+	target.token = res.token;
+	fill_env(&env, p, &target, http);
+	st = provider_describe_shop(p->provider, &env, &info, &err);
+	if (st != PROVIDER_OK) {
+		install_failed(resp, 502, p, "reading the shop", &err);
+		goto out;
+	}
+	if (save_shop(app, p, &res, &info, &shop_id, &err) < 0) {
+		install_failed(resp, 503, p, "saving the shop", &err);
+		goto out;
+	}
+	subscribe_webhooks(app, p, shop_id);
+	log_info("install.done", "platform=%s shop=%s shop_id=%lld",
+		 p->provider->name, res.shop, (long long)shop_id);
+	/*
+	 * Our own install round trip (the state was this browser's) signs
+	 * the merchant in: to the wizard after the first install, to the
+	 * admin when the app is opened again. A callback nobody here started
+	 * (an App Market install, or a link someone sent) asks first.
+	 */
+	if (!solicited) {
+		merchant_offer_signin(app, req, resp, shop_id);
+		goto out;
+	}
+	if (session_start_merchant(app, req, resp, shop_id, &err) < 0) {
+		install_failed(resp, 503, p, "signing in", &err);
+		goto out;
+	}
+	response_redirect(resp, 302, merchant_landing(app, shop_id));
+out:
+	OPENSSL_cleanse(&res, sizeof(res));
+	http_client_free(http);
+	buf_release(&err);
+}
+
+/* The shop a payload names, installed from the payload when it is new. */
+static int payload_shop(struct app *app, const struct platform *p,
+			const struct install_result *res, int64_t *shop_id,
+			struct buf *err)
+{
+	struct provider_shop target = {0, res->shop, res->token, NULL};
+	struct provider_env env;
+	struct store_tx *tx;
+	struct shop_info info;
+	struct shop shop;
+	int rc;
+
+	if (store_read_begin(app->store, &tx, err) < 0)
+		return -1;
+	rc = store_shop_find(tx, p->provider->name, res->shop, &shop, err);
+	if (rc == 1) {
+		*shop_id = shop.id;
+		if (strcmp(shop.status, "active") != 0)
+			rc = 0;
+		shop_release(&shop);
+	}
+	store_tx_rollback(tx);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	/* Opened before any OAuth install: the payload's token installs it. */
+	env.http = http_client_new(15000);
+	fill_env(&env, p, &target, env.http);
+	rc = provider_describe_shop(p->provider, &env, &info, err) ==
+			     PROVIDER_OK
+		     ? save_shop(app, p, res, &info, shop_id, err)
+		     : -1;
+	http_client_free(env.http);
+	return rc;
+}
+
+/* GET /app/<platform>: the app opened inside the platform's admin. */
+static void page_app(struct app *app, struct request *req,
+		     struct response *resp)
+{
+	const struct platform *p;
+	struct provider_request pr;
+	struct install_result res;
+	struct buf err;
+	int64_t shop_id;
+
+	buf_init(&err, BUF_SMALL);
+	memset(&res, 0, sizeof(res));
+	p = platforms_find_app(&app->platforms, request_param(req, 0), &err);
+	if (!p) {
+		response_error(resp, 404, "%s", buf_str(&err));
+		goto out;
+	}
+	provider_request_of(req, &pr);
+	if (provider_open_app_payload(p->provider, &p->cfg, &pr, &res, &err) <
+	    0) {
+		log_warn("app.refused", "platform=%s error=\"%s\"",
+			 p->provider->name, buf_str(&err));
+		response_error(resp, 401, "%s", buf_str(&err));
+		goto out;
+	}
+	if (payload_shop(app, p, &res, &shop_id, &err) < 0) {
+		install_failed(resp, 502, p, "reading the shop", &err);
+		goto out;
+	}
+	log_info("app.opened", "platform=%s shop=%s framed=%d",
+		 p->provider->name, res.shop, request_in_frame(req));
+	/*
+	 * Only the admin origins may frame us (CSP frame-ancestors), so in a
+	 * frame this is the platform's admin, signing in its own merchant.
+	 * Opened at the top level the payload may be somebody else's, sent
+	 * as a link: the merchant confirms the shop first.
+	 */
+	if (!request_in_frame(req)) {
+		merchant_offer_signin(app, req, resp, shop_id);
+		goto out;
+	}
+	if (session_start_merchant(app, req, resp, shop_id, &err) < 0) {
+		install_failed(resp, 503, p, "signing in", &err);
+		goto out;
+	}
+	response_redirect(resp, 302, merchant_landing(app, shop_id));
+out:
+	OPENSSL_cleanse(res.token, sizeof(res.token));
+	buf_release(&err);
+}
+
+/* The provider whose script file "<name>.js" names, or NULL. */
+static const struct provider *script_provider(const struct app *app,
+					      const char *file)
+{
+	size_t n = strlen(file);
+	int i;
+
+	for (i = 0; i < app->platforms.n; i++) {
+		const struct provider *p = app->platforms.items[i].provider;
+		size_t len = strlen(p->name);
+
+		if (n == len + 3 && strncmp(file, p->name, len) == 0 &&
+		    strcmp(file + len, ".js") == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static void page_storefront(struct app *app, struct request *req,
+			    struct response *resp)
+{
+	const char *file = request_param(req, 0);
+	const struct provider *p = script_provider(app, file);
+
+	if (!p || !p->storefront_js) {
+		response_error(resp, 404, "no storefront script '%s'", file);
+		return;
+	}
+	response_text(resp, 200, "application/javascript; charset=utf-8",
+		      p->storefront_js);
+	response_header(resp, "Cache-Control", "public, max-age=3600");
+	response_header(resp, "Access-Control-Allow-Origin", "*");
+}
+
+/* GET /embed/<platform>.js: what merchant pages run in the admin frame. */
+static void page_embed_script(struct app *app, struct request *req,
+			      struct response *resp)
+{
+	const char *file = request_param(req, 0);
+	const struct provider *p = script_provider(app, file);
+
+	if (!p || !p->admin_frame_js) {
+		response_error(resp, 404, "no admin script '%s'", file);
+		return;
+	}
+	response_text(resp, 200, "application/javascript; charset=utf-8",
+		      p->admin_frame_js);
+	/* URLs carry the version (?v=). */
+	response_header(resp, "Cache-Control", "public, max-age=86400");
+}
+
+const struct route platform_routes[] = {
+	{"POST", "/webhooks/:platform", page_webhook},
+	{"GET", "/install/:platform", page_install},
+	{"GET", "/auth/:platform/callback", page_callback},
+	{"GET", "/storefront/:file", page_storefront},
+	{"GET", "/embed/:file", page_embed_script},
+	{"GET", "/app/:platform", page_app},
+	{NULL, NULL, NULL},
+};

@@ -1,0 +1,466 @@
+/*
+ * What a platform must translate. One `const struct provider` per platform
+ * (providers/<name>.c, its parts in providers/<name>_<part>.c), listed in the
+ * registry in provider.c. Providers are translators: they receive everything
+ * they need as arguments (the platform config, the shop, an HTTP client), keep
+ * no state, run no SQL and never log bodies. The core calls them only through
+ * the provider_*() wrappers below, which log, time and count each call and turn
+ * a missing member into PROVIDER_UNSUPPORTED.
+ */
+#ifndef AFFILIATED_PROVIDER_H
+#define AFFILIATED_PROVIDER_H
+
+#include "util/http_client.h"
+#include "model/order.h"
+#include "util/buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum provider_caps {
+	PROVIDER_CAN_GIFT_CARD = 1 << 0,    /* create_gift_card works */
+	PROVIDER_CAN_FETCH_ORDER = 1 << 1,  /* fetch_order and list_orders */
+	PROVIDER_CAN_API_WEBHOOKS = 1 << 2, /* check_webhooks via the API */
+	/*
+	 * The platform may start an install we did not start (an app market
+	 * redirecting with only a code): the callback may come without state.
+	 */
+	PROVIDER_UNSOLICITED_INSTALL = 1 << 3,
+};
+
+enum provider_status {
+	PROVIDER_OK,
+	PROVIDER_EXISTS,       /* our code is already on the platform */
+	PROVIDER_RETRY,	       /* timeout, 5xx, throttled: try again later */
+	PROVIDER_REJECTED,     /* the platform refused: do not retry */
+	PROVIDER_UNSUPPORTED,  /* this platform or shop cannot do it */
+	PROVIDER_UNAUTHORIZED, /* token revoked or app uninstalled */
+	PROVIDER_NOT_FOUND,
+	PROVIDER_STATUS__COUNT
+};
+
+/* The [<platform>] section of the configuration, in neutral terms. */
+struct platform_config {
+	const char *name;
+	const char *client_id;
+	const char *client_secret; /* "" means no app: no installs */
+	const char *scopes;
+	const char *api_version;
+	const char *api_base;	/* may hold {shop} */
+	const char *oauth_base; /* may hold {shop} */
+	const char *public_url; /* where the platform reaches us */
+	/* the platform's script that pages in its admin load first, or "" */
+	const char *admin_script_url;
+};
+
+/* The shop a call is about. */
+struct provider_shop {
+	int64_t id;
+	const char *domain; /* Shopify domain, Ecwid store id, ... */
+	const char *token;  /* decrypted API token; NULL before install */
+	const char *currency;
+};
+
+struct provider_env;
+
+/*
+ * The core's keeper of a shop's expiring token, for the wrappers below:
+ * before a call they refresh when due() says the token is about to
+ * expire, and after PROVIDER_UNAUTHORIZED they refresh once (forced) and
+ * call again. refresh() updates the token of the env's shop in place and
+ * answers PROVIDER_OK, PROVIDER_RETRY (try later) or PROVIDER_UNAUTHORIZED
+ * (the merchant must open the app again).
+ */
+struct token_keeper {
+	bool (*due)(const struct token_keeper *k, int64_t now);
+	enum provider_status (*refresh)(const struct token_keeper *k,
+					bool forced, struct buf *err);
+	void *ctx;
+};
+
+struct provider_env {
+	const struct platform_config *cfg;
+	const struct provider_shop *shop; /* NULL when not about a shop */
+	struct http_client *http;
+	int64_t now; /* seconds since the epoch */
+	/* NULL: the token is used as it is (install, CLI with a raw token) */
+	const struct token_keeper *tokens;
+};
+
+/* Looks up a request's header or query value; NULL when absent. */
+typedef const char *provider_lookup(const void *ctx, const char *name);
+/* Visits each query parameter in order (decoded; value NULL if bare). */
+typedef void provider_each(const void *ctx,
+			   int (*fn)(void *arg, const char *key,
+				     const char *value),
+			   void *arg);
+
+/* An incoming request as a provider may see it. */
+struct provider_request {
+	const char *body; /* raw bytes, exactly as received */
+	size_t len;
+	provider_lookup *header;
+	provider_lookup *query;
+	provider_each *each_query;
+	const void *ctx;
+};
+
+enum webhook_kind {
+	WEBHOOK_ORDER,	      /* the body is a whole order */
+	WEBHOOK_ORDER_REF,    /* the body names an order: fetch it */
+	WEBHOOK_REFUND,	      /* the body is one refund of an order */
+	WEBHOOK_UNINSTALLED,  /* stop calling the shop, forget the token */
+	WEBHOOK_DATA_REQUEST, /* a customer asks for their data */
+	WEBHOOK_CUSTOMER_REDACT,
+	WEBHOOK_SHOP_REDACT,
+	WEBHOOK_IGNORED, /* a topic we do not act on */
+	WEBHOOK_KIND__COUNT
+};
+
+struct webhook_info {
+	char shop[256];	       /* shop domain or store id */
+	char delivery_id[128]; /* the platform's id: the dedupe key */
+	char topic[64];
+	enum webhook_kind kind;
+	int64_t event_time; /* when the platform says it happened; 0 unknown */
+	/*
+	 * Set with a failed classify_webhook: the signed body contradicts
+	 * the unsigned headers (another shop, another topic's shape), so
+	 * the delivery is refused as unauthenticated, not as malformed.
+	 */
+	bool mismatch;
+};
+
+struct install_result {
+	char shop[256];	 /* domain or store id */
+	char token[512]; /* the API token, in clear: seal it at once */
+	char scopes[512];
+	/* an expiring token's: "" and 0 for a token that does not expire */
+	char refresh_token[512];
+	int64_t expires_in;	    /* seconds the access token lasts */
+	int64_t refresh_expires_in; /* seconds the refresh token lasts */
+};
+
+/* A webhook topic's state on the platform, as a check found it. */
+enum topic_state { TOPIC_OK, TOPIC_MISSING, TOPIC_REFUSED };
+
+struct topic_check {
+	char topic[64];
+	enum topic_state state;
+	char message[256]; /* the platform's words when refused */
+};
+
+#define PROVIDER_MAX_TOPICS 16
+
+/* What to create on the platform. Money in minor units of currency. */
+struct reward_request {
+	const char *code; /* ours, derived from the reward id */
+	const char *title;
+	bool percent; /* value is basis points, else money */
+	int64_t value;
+	const char *currency;
+	int exponent;
+	const char *customer_id; /* limit to this customer; NULL: anyone */
+	int64_t usage_limit;	 /* 0: unlimited */
+};
+
+/*
+ * What a platform said about its rate limit on the last answer, so that
+ * the core can pace calls instead of bouncing off the limit. Zeros: the
+ * platform said nothing.
+ */
+struct rate_hint {
+	int64_t available; /* points or calls left now */
+	int64_t capacity;  /* bucket size */
+	int64_t restore;   /* points or calls restored per second */
+	int64_t cost;	   /* what one such call costs */
+};
+
+struct reward_result {
+	char platform_id[128];
+	char code[64];
+	int64_t retry_after_ms; /* with PROVIDER_RETRY: how long to wait */
+	/*
+	 * With PROVIDER_RETRY: the platform's rate limit said wait, which is
+	 * no fault of the call (nothing was done) and no reason to back off
+	 * further than retry_after_ms.
+	 */
+	bool throttled;
+	struct rate_hint rate;
+};
+
+struct shop_info {
+	char name[256];
+	char currency[4];
+	char email[256];
+};
+
+/*
+ * Where list_orders is: next is "" at the start and after the last page.
+ * An order of a page that cannot be read is skipped, not fatal: it is
+ * counted in skipped (the first reason in skip_error) and the page goes
+ * on, so one bad order on a store never stops reconciliation.
+ */
+struct order_page_cursor {
+	char next[1024];
+	int64_t retry_after_ms;
+	int64_t skipped;
+	char skip_error[256];
+	/*
+	 * What the pass could not see and the core must say (Shopify's
+	 * 60-day window without read_all_orders); "" when nothing.
+	 */
+	char note[256];
+};
+
+struct provider {
+	const char *name; /* "shopify": config section and URL segment */
+	unsigned caps;	  /* enum provider_caps */
+
+	/*
+	 * Checks an install request and writes the platform's authorize URL
+	 * (with state, our scopes and redirect URI) into location; shop gets
+	 * the shop domain when the request names one ("" otherwise).
+	 */
+	int (*install_redirect)(const struct provider_env *env,
+				const struct provider_request *req,
+				const char *state, struct buf *location,
+				char shop[256], struct buf *err);
+	/* Checks the OAuth callback and exchanges the code for a token. */
+	enum provider_status (*finish_install)(
+		const struct provider_env *env,
+		const struct provider_request *req, struct install_result *out,
+		struct buf *err);
+	/*
+	 * Lists the subscriptions the platform holds for address and says,
+	 * for each topic we need, ok, missing or refused; with fix, creates
+	 * the missing ones first (the uninstall topic before the others, and
+	 * on past a refusal). *n gets the count. PROVIDER_OK when the check
+	 * itself could be made, whatever the topics' states.
+	 */
+	enum provider_status (*check_webhooks)(
+		const struct provider_env *env, const char *address, bool fix,
+		struct topic_check out[PROVIDER_MAX_TOPICS], size_t *n,
+		struct buf *err);
+	/*
+	 * Trades a refresh token for a new access token and a new refresh
+	 * token (the old one dies once the new one is used). The env's shop
+	 * names the shop; its token is not sent.
+	 */
+	enum provider_status (*refresh_token)(const struct provider_env *env,
+					      const char *refresh_token,
+					      struct install_result *out,
+					      struct buf *err);
+	/*
+	 * Trades the env's shop's token that does not expire (an install
+	 * from before expiring tokens) for an expiring pair; the old token
+	 * stops working. NULL when the platform has no such exchange.
+	 */
+	enum provider_status (*migrate_token)(const struct provider_env *env,
+					      struct install_result *out,
+					      struct buf *err);
+	/* Shop name and currency. */
+	enum provider_status (*describe_shop)(const struct provider_env *env,
+					      struct shop_info *out,
+					      struct buf *err);
+
+	/* Signature of a delivery, on the raw body, before any parsing. */
+	bool (*verify_webhook)(const struct platform_config *cfg,
+			       const struct provider_request *req);
+	/*
+	 * The shop a delivery says it is for, from its headers alone (it is
+	 * not verified yet): whose own webhook secret to try when the app's
+	 * fails. NULL when the platform has no per-shop secrets.
+	 */
+	const char *(*webhook_claimed_shop)(const struct provider_request *req);
+	/* Shop, delivery id, topic and kind of a verified delivery. */
+	int (*classify_webhook)(const struct provider_request *req,
+				struct webhook_info *out, struct buf *err);
+
+	/* Platform order JSON into the neutral order; pure, no I/O. */
+	int (*parse_order)(const char *json, size_t len, struct order *out,
+			   struct buf *err);
+	/*
+	 * A WEBHOOK_ORDER_REF body: the order id to fetch and, for a
+	 * delivery that is an uninstall etc., nothing. Pure.
+	 */
+	int (*parse_order_ref)(const char *json, size_t len, char *order_id,
+			       size_t n, struct buf *err);
+	/* A WEBHOOK_REFUND body: the order id and the refund. Pure. */
+	int (*parse_refund)(const char *json, size_t len, char *order_id,
+			    size_t n, struct order_refund *out,
+			    struct buf *err);
+	/*
+	 * A privacy delivery: the customer id and email to erase or export
+	 * (either may come back "").
+	 */
+	int (*parse_privacy)(const char *json, size_t len, char *customer_id,
+			     size_t idn, char *email, size_t emailn,
+			     struct buf *err);
+
+	enum provider_status (*fetch_order)(const struct provider_env *env,
+					    const char *order_id,
+					    struct order *out, struct buf *err);
+	/*
+	 * One refund of an order as the platform's API knows it, for a
+	 * refund webhook that cannot say what it returned (base -1). out->id
+	 * is owned by the caller on PROVIDER_OK.
+	 */
+	enum provider_status (*fetch_refund)(const struct provider_env *env,
+					     const char *order_id,
+					     const char *refund_id,
+					     struct order_refund *out,
+					     struct buf *err);
+	/*
+	 * Orders updated since a time, one page per call: fn gets each order
+	 * already parsed. cursor->next is "" at the start and the end.
+	 */
+	enum provider_status (*list_orders)(const struct provider_env *env,
+					    int64_t since,
+					    struct order_page_cursor *cursor,
+					    int (*fn)(void *ctx,
+						      const struct order *o),
+					    void *ctx, struct buf *err);
+
+	enum provider_status (*create_coupon)(const struct provider_env *env,
+					      const struct reward_request *req,
+					      struct reward_result *out,
+					      struct buf *err);
+	enum provider_status (*find_coupon)(const struct provider_env *env,
+					    const char *code,
+					    struct reward_result *out,
+					    struct buf *err);
+	enum provider_status (*create_gift_card)(
+		const struct provider_env *env,
+		const struct reward_request *req, struct reward_result *out,
+		struct buf *err);
+	enum provider_status (*find_gift_card)(const struct provider_env *env,
+					       const char *code,
+					       struct reward_result *out,
+					       struct buf *err);
+	/*
+	 * Opens what the platform passes when the app is opened inside its
+	 * admin (Ecwid's encrypted payload): the shop and its API token, so
+	 * that the merchant can be signed in. NULL when the platform has none.
+	 */
+	int (*open_app_payload)(const struct platform_config *cfg,
+				const struct provider_request *req,
+				struct install_result *out, struct buf *err);
+	/*
+	 * The storefront script that carries ref into the order (served at
+	 * /storefront/<name>.js); NULL when the platform needs none.
+	 */
+	const char *storefront_js;
+	/*
+	 * What a merchant page shown in the platform's admin frame runs after
+	 * the platform's own script (cfg admin_script_url), served at
+	 * /embed/<name>.js; its script tag carries data-app-id, the client
+	 * id. Ecwid shows an app's page only once it says so through its SDK.
+	 * NULL when the platform needs nothing.
+	 */
+	const char *admin_frame_js;
+};
+
+extern const struct provider shopify_provider, ecwid_provider;
+
+/* The provider named name, or NULL. */
+const struct provider *provider_find(const char *name);
+/* The registry, NULL-terminated. */
+extern const struct provider *const providers[];
+const char *provider_status_str(enum provider_status s);
+const char *webhook_kind_str(enum webhook_kind k);
+
+/* The wrappers the core calls (see the members above). */
+int provider_install_redirect(const struct provider *p,
+			      const struct provider_env *env,
+			      const struct provider_request *req,
+			      const char *state, struct buf *location,
+			      char shop[256], struct buf *err);
+enum provider_status provider_finish_install(const struct provider *p,
+					     const struct provider_env *env,
+					     const struct provider_request *req,
+					     struct install_result *out,
+					     struct buf *err);
+int provider_open_app_payload(const struct provider *p,
+			      const struct platform_config *cfg,
+			      const struct provider_request *req,
+			      struct install_result *out, struct buf *err);
+enum provider_status
+provider_check_webhooks(const struct provider *p,
+			const struct provider_env *env, const char *address,
+			bool fix, struct topic_check out[PROVIDER_MAX_TOPICS],
+			size_t *n, struct buf *err);
+enum provider_status provider_refresh_token(const struct provider *p,
+					    const struct provider_env *env,
+					    const char *refresh_token,
+					    struct install_result *out,
+					    struct buf *err);
+enum provider_status provider_migrate_token(const struct provider *p,
+					    const struct provider_env *env,
+					    struct install_result *out,
+					    struct buf *err);
+const char *topic_state_str(enum topic_state s);
+enum provider_status provider_describe_shop(const struct provider *p,
+					    const struct provider_env *env,
+					    struct shop_info *out,
+					    struct buf *err);
+bool provider_verify_webhook(const struct provider *p,
+			     const struct platform_config *cfg,
+			     const struct provider_request *req);
+const char *provider_webhook_claimed_shop(const struct provider *p,
+					  const struct provider_request *req);
+int provider_classify_webhook(const struct provider *p,
+			      const struct provider_request *req,
+			      struct webhook_info *out, struct buf *err);
+int provider_parse_order(const struct provider *p, const char *json, size_t len,
+			 struct order *out, struct buf *err);
+int provider_parse_order_ref(const struct provider *p, const char *json,
+			     size_t len, char *order_id, size_t n,
+			     struct buf *err);
+int provider_parse_refund(const struct provider *p, const char *json,
+			  size_t len, char *order_id, size_t n,
+			  struct order_refund *out, struct buf *err);
+int provider_parse_privacy(const struct provider *p, const char *json,
+			   size_t len, char *customer_id, size_t idn,
+			   char *email, size_t emailn, struct buf *err);
+enum provider_status provider_fetch_order(const struct provider *p,
+					  const struct provider_env *env,
+					  const char *order_id,
+					  struct order *out, struct buf *err);
+/* PROVIDER_UNSUPPORTED when the platform has no refund read. */
+enum provider_status
+provider_fetch_refund(const struct provider *p, const struct provider_env *env,
+		      const char *order_id, const char *refund_id,
+		      struct order_refund *out, struct buf *err);
+enum provider_status
+provider_list_orders(const struct provider *p, const struct provider_env *env,
+		     int64_t since, struct order_page_cursor *cursor,
+		     int (*fn)(void *ctx, const struct order *o), void *ctx,
+		     struct buf *err);
+enum provider_status provider_create_coupon(const struct provider *p,
+					    const struct provider_env *env,
+					    const struct reward_request *req,
+					    struct reward_result *out,
+					    struct buf *err);
+enum provider_status provider_find_coupon(const struct provider *p,
+					  const struct provider_env *env,
+					  const char *code,
+					  struct reward_result *out,
+					  struct buf *err);
+enum provider_status provider_create_gift_card(const struct provider *p,
+					       const struct provider_env *env,
+					       const struct reward_request *req,
+					       struct reward_result *out,
+					       struct buf *err);
+enum provider_status provider_find_gift_card(const struct provider *p,
+					     const struct provider_env *env,
+					     const char *code,
+					     struct reward_result *out,
+					     struct buf *err);
+
+/* "{shop}" in a base URL replaced by the shop's domain, into out. */
+int provider_base_url(const char *base, const char *shop,
+		      struct buf *out) WARN_UNUSED_RESULT;
+
+#endif
