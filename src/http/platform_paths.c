@@ -1,17 +1,14 @@
 /*
- * Paths the platforms and their installs use: webhook intake, the OAuth
- * install and callback, and the storefront snippets. Webhook intake
- * verifies the signature on the raw body before anything else, reads the
- * headers, finds the shop in memory, and answers 200 only once the
- * delivery is committed (committer.c); the body is parsed later, by the
- * worker.
+ * Paths the platforms and their installs use: webhook deliveries (taken
+ * by runtime/intake.c), the OAuth install and callback, and the
+ * storefront snippets.
  */
 #include "runtime/app.h"
 #include "util/crypto.h"
 #include "http/pages.h"
 #include "http/router.h"
 #include "http/session.h"
-#include "runtime/committer.h"
+#include "runtime/intake.h"
 #include "store/store_inbox.h"
 #include "util/log.h"
 #include "util/metrics.h"
@@ -63,237 +60,29 @@ static void provider_request_of(struct request *req,
 	out->ctx = req;
 }
 
-static void count_webhook(const char *outcome)
-{
-	char labels[64];
-
-	snprintf(labels, sizeof(labels), "outcome=\"%s\"", outcome);
-	metrics_inc(metrics_counter("affiliated_webhooks_total",
-				    "Webhook deliveries by outcome", labels));
-}
-
-/* Privacy deliveries still come after an uninstall. */
-static bool for_uninstalled_too(enum webhook_kind kind)
-{
-	return kind == WEBHOOK_SHOP_REDACT || kind == WEBHOOK_CUSTOMER_REDACT ||
-	       kind == WEBHOOK_DATA_REQUEST;
-}
-
-/* The shop a delivery is for, from the store: 1 found, 0 unknown, -1. */
-static int webhook_shop_stored(struct app *app, const char *platform,
-			       const char *domain, int64_t *shop_id,
-			       bool *active, struct buf *err)
-{
-	struct store_tx *tx;
-	struct shop shop;
-	int rc;
-
-	if (store_read_begin(app->store, &tx, err) < 0)
-		return -1;
-	rc = store_shop_find(tx, platform, domain, &shop, err);
-	store_tx_rollback(tx);
-	if (rc != 1)
-		return rc;
-	*shop_id = shop.id;
-	*active = strcmp(shop.status, "active") == 0;
-	shop_release(&shop);
-	return 1;
-}
-
 /*
- * The shop a delivery is for: 1 found, 0 unknown or uninstalled, -1. The
- * shop table in memory answers; only a shop newer than its last load
- * (added by another process within the second) is read from the store.
- */
-static int webhook_shop(struct app *app, const char *platform,
-			const struct webhook_info *w, int64_t *shop_id,
-			struct buf *err)
-{
-	bool active = false;
-	int rc = webhook_secrets_shop(app->webhook_secrets, platform, w->shop,
-				      shop_id, &active);
-
-	if (rc == 0)
-		rc = webhook_shop_stored(app, platform, w->shop, shop_id,
-					 &active, err);
-	if (rc == 1 && !active && !for_uninstalled_too(w->kind))
-		rc = 0;
-	return rc;
-}
-
-/* In the shared transaction: 1 stored (news for the workers), 0 known. */
-static int store_delivery(struct store_tx *tx, void *ctx, struct buf *err)
-{
-	int64_t id;
-
-	return store_inbox_put(tx, ctx, &id, err);
-}
-
-/*
- * A shop added with its own secret (a custom app) has its deliveries
- * signed with that secret, not the app's. Only the shop the delivery
- * names is tried, so a secret signs for its own shop and no other.
- */
-static bool verify_with_shop_secret(struct app *app, const struct platform *p,
-				    const struct provider_request *pr)
-{
-	const char *shop = provider_webhook_claimed_shop(p->provider, pr);
-	struct platform_config cfg = p->cfg;
-	struct buf secret;
-	bool ok = false;
-
-	buf_init(&secret, 1024);
-	if (shop &&
-	    webhook_secrets_find(app->webhook_secrets, p->provider->name, shop,
-				 &secret) == 1) {
-		cfg.client_secret = buf_str(&secret);
-		ok = provider_verify_webhook(p->provider, &cfg, pr);
-		OPENSSL_cleanse(secret.data, secret.cap);
-	}
-	buf_release(&secret);
-	return ok;
-}
-
-/*
- * An uninstall or a shop's erasure the platform does not confirm is
- * refused (401) with nothing stored; one it cannot confirm now is 503,
- * so that the platform delivers it again later.
- */
-static bool confirmed(struct app *app, const struct platform *p,
-		      const struct webhook_info *w, int64_t shop_id,
-		      struct response *resp)
-{
-	struct buf err;
-	int rc;
-
-	buf_init(&err, BUF_SMALL);
-	rc = webhook_confirm(app, shop_id, w->kind, &err);
-	if (rc <= 0) {
-		log_warn("webhook.rejected",
-			 "platform=%s reason=%s shop=%s topic=%s "
-			 "error=\"%s\"",
-			 p->provider->name, rc < 0 ? "unconfirmed" : "refuted",
-			 w->shop, w->topic, buf_str(&err));
-		if (rc < 0)
-			response_error(resp, 503, "cannot confirm now: %s",
-				       buf_str(&err));
-		else
-			response_error(resp, 401, "not confirmed: %s",
-				       buf_str(&err));
-		count_webhook(rc < 0 ? "unconfirmed" : "refuted");
-	}
-	buf_release(&err);
-	return rc > 0;
-}
-
-/*
- * Signature and headers: true when the delivery may be stored. Every
- * refusal here is answered in resp and leaves nothing behind.
- */
-static bool webhook_admitted(struct app *app, const struct platform *p,
-			     const struct provider_request *pr,
-			     struct webhook_info *w, struct response *resp,
-			     struct buf *err)
-{
-	/* Without an app only the shops' own secrets sign: never an empty
-	 * key, which anyone could sign with. */
-	if (!(p->has_app &&
-	      provider_verify_webhook(p->provider, &p->cfg, pr)) &&
-	    !verify_with_shop_secret(app, p, pr)) {
-		log_warn("webhook.rejected",
-			 "platform=%s reason=signature bytes=%zu",
-			 p->provider->name, pr->len);
-		response_error(resp, 401, "bad or missing signature");
-		count_webhook("bad_signature");
-		return false;
-	}
-	if (provider_classify_webhook(p->provider, pr, w, err) == 0)
-		return true;
-	if (w->mismatch) {
-		log_warn("webhook.rejected",
-			 "platform=%s reason=mismatch shop=%s topic=%s "
-			 "error=\"%s\"",
-			 p->provider->name, w->shop, w->topic, buf_str(err));
-		response_error(resp, 401,
-			       "the body does not match the headers: %s",
-			       buf_str(err));
-		count_webhook("mismatch");
-		return false;
-	}
-	log_warn("webhook.rejected", "platform=%s reason=headers error=\"%s\"",
-		 p->provider->name, buf_str(err));
-	response_error(resp, 400, "malformed delivery: %s", buf_str(err));
-	count_webhook("malformed");
-	return false;
-}
-
-/*
- * Stores a signed delivery for a known shop and answers 200 once it is
- * on disk, whether or not its body parses: the worker parses it and
- * records a failure with its reason (PLATFORMS.md 1g). Only what decides
- * the answer runs here: the signature, the headers, the shop (from
- * memory) and the group-committed insert.
+ * A delivery: intake.c decides, and its table gives the answer, the
+ * metric and the log line. 200 means committed.
  */
 static void page_webhook(struct app *app, struct request *req,
 			 struct response *resp)
 {
-	const struct platform *p =
-		platforms_find(&app->platforms, request_param(req, 0));
 	struct provider_request pr;
-	struct webhook_info w;
-	struct inbox_put it;
-	struct buf err;
-	int64_t shop_id = 0;
-	int rc;
+	struct intake_result r;
+	struct buf answer;
+	int status;
 
-	buf_init(&err, BUF_SMALL);
-	if (!p) {
-		response_error(resp, 404, "no platform '%s'",
-			       request_param(req, 0));
-		count_webhook("unknown_platform");
-		goto out;
-	}
 	provider_request_of(req, &pr);
-	if (!webhook_admitted(app, p, &pr, &w, resp, &err))
-		goto out;
-	rc = webhook_shop(app, p->provider->name, &w, &shop_id, &err);
-	if (rc <= 0) {
-		if (rc < 0)
-			response_error(resp, 503, "storage unavailable");
-		else
-			response_error(resp, 404, "unknown shop '%s'", w.shop);
-		log_warn("webhook.rejected", "platform=%s reason=%s shop=%s",
-			 p->provider->name, rc < 0 ? "store" : "unknown_shop",
-			 w.shop);
-		count_webhook(rc < 0 ? "error" : "unknown_shop");
-		goto out;
-	}
-	if (!confirmed(app, p, &w, shop_id, resp))
-		goto out;
-	it.shop_id = shop_id;
-	it.platform = p->provider->name;
-	it.delivery_id = w.delivery_id;
-	it.topic = w.topic;
-	it.kind = (int)w.kind;
-	it.body = pr.body;
-	it.len = pr.len;
-	rc = committer_run(app->committer, store_delivery, &it, &err);
-	if (rc < 0) {
-		log_error("webhook.store_failed", "platform=%s error=\"%s\"",
-			  p->provider->name, buf_str(&err));
-		response_error(resp, 503, "could not store the delivery");
-		count_webhook("error");
-		goto out;
-	}
-	count_webhook(rc ? "stored" : "duplicate");
-	log_info("webhook.accepted",
-		 "platform=%s shop=%s topic=%s delivery=%s duplicate=%d",
-		 p->provider->name, w.shop, w.topic, w.delivery_id, rc == 0);
-	response_text(resp, 200, "application/json",
-		      rc ? "{\"status\":\"stored\"}"
-			 : "{\"status\":\"duplicate\"}");
-out:
-	buf_release(&err);
+	intake_take(app, request_param(req, 0), &pr, &r);
+	buf_init(&answer, BUF_SMALL);
+	status = intake_report(&r, &answer);
+	if (status < 300)
+		response_text(resp, status, "application/json",
+			      buf_str(&answer));
+	else
+		response_error(resp, status, "%s", buf_str(&answer));
+	buf_release(&answer);
+	intake_result_release(&r);
 }
 
 static void fill_env(struct provider_env *env, const struct platform *p,

@@ -144,7 +144,11 @@ sdk_url = ${cpOrigin}/sdk.js
 				path: path.join(opt.artifacts, 'embedded-wizard.png'),
 				fullPage: true });
 			await wizard.getByRole('button', { name: 'Next' }).click();
-			await wizard.waitForLoadState();
+			// waitForLoadState alone returns at once when the old page
+			// is still the loaded one: wait for the next step instead
+			// (or the timeout, after which the check below fails).
+			await wizard.getByText(/Who will share your shop/)
+				.waitFor({ timeout: 10000 }).catch(() => {});
 			check('the next step comes back signed in, inside the frame',
 				/Who will share your shop/
 					.test(await wizard.textContent('body')),
