@@ -3,6 +3,7 @@
 #include "util/log.h"
 #include "util/metrics.h"
 #include "shop_access.h"
+#include "token_refresh.h"
 #include "store/store_orders.h"
 #include "store/store_platform.h"
 #include "store/store_shops.h"

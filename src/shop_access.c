@@ -1,7 +1,6 @@
 #include "shop_access.h"
 #include "util/seal.h"
 #include "store/store_shops.h"
-#include "token_refresh.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -149,35 +148,6 @@ int shop_handle_unseal(struct shop_handle *h, const char *sealed,
 		return -1;
 	h->ps.token = buf_str(&h->token);
 	return 0;
-}
-
-static bool keeper_due(const struct token_keeper *k, int64_t now)
-{
-	const struct shop_handle *h = k->ctx;
-
-	return h->shop.token_refresh_at > 0 && now >= h->shop.token_refresh_at;
-}
-
-static enum provider_status keeper_refresh(const struct token_keeper *k,
-					   bool forced, struct buf *err)
-{
-	return token_refresh(k->ctx, forced, err);
-}
-
-void shop_handle_env(struct shop_handle *h, struct store *st,
-		     struct http_client *http, struct provider_env *env)
-{
-	h->store = st;
-	h->http = http;
-	h->keeper.due = keeper_due;
-	h->keeper.refresh = keeper_refresh;
-	h->keeper.ctx = h;
-	memset(env, 0, sizeof(*env));
-	env->cfg = h->platform ? &h->platform->cfg : NULL;
-	env->shop = &h->ps;
-	env->http = http;
-	env->now = clock_now();
-	env->tokens = &h->keeper;
 }
 
 void shop_handle_release(struct shop_handle *h)

@@ -38,13 +38,6 @@ int shop_active_ids(struct store *st, int64_t **ids, size_t *n,
 int shop_handle_load(struct store *st, const struct platform_set *set,
 		     int64_t shop_id, struct shop_handle *h, struct buf *err);
 void shop_handle_release(struct shop_handle *h);
-/*
- * The env for API calls about the shop (h must stay open while it is
- * used): its token is refreshed through st when it is about to expire
- * or is refused (token_refresh.h).
- */
-void shop_handle_env(struct shop_handle *h, struct store *st,
-		     struct http_client *http, struct provider_env *env);
 /* Puts the token in clear into h, from its sealed form. */
 int shop_handle_unseal(struct shop_handle *h, const char *sealed,
 		       struct buf *err);

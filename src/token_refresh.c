@@ -438,3 +438,33 @@ void token_migrate_all(struct store *st, const struct platform_set *set,
 	free(ids);
 	buf_release(&err);
 }
+
+/* The keeper an env carries: the provider wrappers ask it. */
+static bool keeper_due(const struct token_keeper *k, int64_t now)
+{
+	const struct shop_handle *h = k->ctx;
+
+	return h->shop.token_refresh_at > 0 && now >= h->shop.token_refresh_at;
+}
+
+static enum provider_status keeper_refresh(const struct token_keeper *k,
+					   bool forced, struct buf *err)
+{
+	return token_refresh(k->ctx, forced, err);
+}
+
+void shop_handle_env(struct shop_handle *h, struct store *st,
+		     struct http_client *http, struct provider_env *env)
+{
+	h->store = st;
+	h->http = http;
+	h->keeper.due = keeper_due;
+	h->keeper.refresh = keeper_refresh;
+	h->keeper.ctx = h;
+	memset(env, 0, sizeof(*env));
+	env->cfg = h->platform ? &h->platform->cfg : NULL;
+	env->shop = &h->ps;
+	env->http = http;
+	env->now = clock_now();
+	env->tokens = &h->keeper;
+}

@@ -12,6 +12,14 @@
 #include "providers/provider.h"
 #include "shop_access.h"
 
+/*
+ * The env for API calls about the shop (h must stay open while it is
+ * used): its token is refreshed through st when it is about to expire
+ * or is refused (below).
+ */
+void shop_handle_env(struct shop_handle *h, struct store *st,
+		     struct http_client *http, struct provider_env *env);
+
 /* When to refresh a token that lasts expires_in seconds from now. */
 int64_t token_refresh_at(int64_t now, int64_t expires_in);
 

@@ -6,6 +6,8 @@
  * session's affiliate only.
  */
 #include "runtime/app.h"
+#include "http/affiliate.h"
+#include "http/figures.h"
 #include "config.h"
 #include "http/pages.h"
 #include "http/session.h"

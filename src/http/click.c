@@ -19,6 +19,8 @@
  * without ref.
  */
 #include "runtime/app.h"
+#include "http/program_form.h"
+#include "http/click.h"
 #include "runtime/click_queue.h"
 #include "config.h"
 #include "http/pages.h"

@@ -1,6 +1,5 @@
 #include "http/i18n.h"
 #include "http/request.h"
-#include "http/session.h"
 #include "util/money.h"
 
 #include <stdbool.h>

@@ -251,6 +251,8 @@ const struct i18n_lang *i18n_find(const char *code);
 const struct i18n_lang *i18n_negotiate(const char *accept_language);
 /* ?lang=, else the language cookie, else Accept-Language. */
 const struct i18n_lang *i18n_for_request(const struct request *req);
+/* The cookie that remembers a ?lang= choice. */
+#define COOKIE_LANG "affiliated_lang"
 /* The text of m in lang, falling back to English; never NULL. */
 const char *i18n_text(const struct i18n_lang *lang, enum msg m);
 

@@ -5,6 +5,7 @@
  * affiliate of another shop answers 404.
  */
 #include "runtime/app.h"
+#include "http/merchant.h"
 #include "http/pages.h"
 #include "http/session.h"
 #include "util/log.h"

@@ -4,6 +4,7 @@
  * storefront snippets.
  */
 #include "runtime/app.h"
+#include "http/merchant.h"
 #include "util/crypto.h"
 #include "http/pages.h"
 #include "http/router.h"

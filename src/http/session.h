@@ -24,7 +24,6 @@ struct app;
 #define COOKIE_MERCHANT	 "affiliated_m"
 #define COOKIE_AFFILIATE "affiliated_a"
 #define COOKIE_FORM	 "affiliated_f"
-#define COOKIE_LANG	 "affiliated_lang"
 
 enum { CSRF_HEX_LEN = 64 };
 

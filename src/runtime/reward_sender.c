@@ -19,6 +19,7 @@
 #include "util/metrics.h"
 #include "runtime/pacer.h"
 #include "shop_access.h"
+#include "token_refresh.h"
 #include "store/store_outbox.h"
 #include "store/store_programs.h"
 #include "util/clock.h"

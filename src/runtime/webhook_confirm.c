@@ -8,6 +8,7 @@
  */
 #include "runtime/webhook_confirm.h"
 #include "shop_access.h"
+#include "token_refresh.h"
 #include "util/clock.h"
 
 #include <stdbool.h>
