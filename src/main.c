@@ -1,9 +1,6 @@
 /* The affiliated command: a table of subcommands (git's commands[]). */
 #include "cli/cli.h"
-#include "cli/cmd_admin.h"
-#include "cli/cmd_admin_link.h"
 #include "cli/commands.h"
-#include "cli/daemon.h"
 #include "util/xalloc.h"
 
 #include <cjson/cJSON.h>

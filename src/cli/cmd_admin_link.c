@@ -4,7 +4,7 @@
  * The link works once, for ten minutes; the database keeps only the
  * token's SHA-256.
  */
-#include "cli/cmd_admin_link.h"
+#include "cli/commands.h"
 #include "cli/cli.h"
 #include "http/session.h"
 #include "model/model.h"

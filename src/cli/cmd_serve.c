@@ -1,11 +1,12 @@
 /*
+ * `affiliated serve`: the daemon.
  * Start-up checks everything that can fail before it creates anything:
  * the config is valid, the port is free, the database opens (or is
  * created) and the master key loads. Shutdown runs in reverse: stop
  * accepting, let requests in flight finish, stop the threads, close the
  * database (which folds the WAL back).
  */
-#include "cli/daemon.h"
+#include "cli/commands.h"
 #include "runtime/app.h"
 #include "cli/cli.h"
 #include "http/html.h"
@@ -22,7 +23,6 @@
 #include "util/seal.h"
 #include "store/store.h"
 #include "store/store_clicks.h"
-#include "util/clock.h"
 
 #include <errno.h>
 #include <signal.h>

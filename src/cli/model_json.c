@@ -218,3 +218,23 @@ cJSON *reward_json(const struct reward *r)
 	add_time(o, "updated_at", r->updated_at);
 	return o;
 }
+
+/* The commission's state in words, from its ledger entries. */
+const char *commission_status(struct store_tx *tx, const struct commission *c,
+			      struct buf *err)
+{
+	struct commission_state st;
+	int64_t payout = 0;
+
+	if (store_commission_state(tx, c->id, &st, err) < 0)
+		return "unknown";
+	if (st.reversed >= c->amount)
+		return "reversed";
+	if (!st.approved)
+		return c->review[0] ? "held" : "pending";
+	if (store_ledger_last_payout(tx, c->affiliate_id, c->currency, &payout,
+				     err) == 0 &&
+	    payout > st.approval_entry)
+		return "paid";
+	return st.reversed > 0 ? "approved_partly_reversed" : "approved";
+}

@@ -26,4 +26,12 @@ cJSON *reward_json(const struct reward *r);
 /* "15" for 1500 bps, "12.5" for 1250. */
 void bps_text(int64_t bps, char out[32]);
 
+/*
+ * The commission's state in words, from its ledger entries: pending,
+ * held, approved, approved_partly_reversed, reversed, paid ("unknown"
+ * when the store cannot say).
+ */
+const char *commission_status(struct store_tx *tx, const struct commission *c,
+			      struct buf *err);
+
 #endif

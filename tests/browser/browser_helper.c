@@ -4,7 +4,7 @@
  * admin-link` (cmd_admin_link), so the tests do not depend on the
  * command table.
  */
-#include "cli/cmd_admin_link.h"
+#include "cli/commands.h"
 
 #include <stdio.h>
 #include <string.h>

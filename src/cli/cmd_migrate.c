@@ -1,19 +1,13 @@
-/* `affiliated migrate` and `affiliated check-config`. */
-#include "cli/cmd_admin.h"
+/* `affiliated migrate`: applies the pending migrations of the store. */
 #include "cli/cli.h"
+#include "cli/commands.h"
 #include "store/store.h"
-#include "util/clock.h"
 
 #include <stdio.h>
 
 static const struct cli_cmd migrate_cmd = {
 	"migrate", cmd_migrate, "migrate [--config FILE]",
 	"Applies pending database migrations and exits."};
-
-static const struct cli_cmd check_cmd = {
-	"check-config", cmd_check_config, "check-config [--config FILE]",
-	"Validates the configuration and prints the effective values, secrets\n"
-	"masked."};
 
 int cmd_migrate(int argc, char **argv)
 {
@@ -44,21 +38,4 @@ int cmd_migrate(int argc, char **argv)
 	buf_release(&err);
 	config_release(&cfg);
 	return rc;
-}
-
-int cmd_check_config(int argc, char **argv)
-{
-	struct config cfg;
-	int rc;
-
-	rc = cli_parse(argc, argv, NULL, NULL, 0, &check_cmd);
-	if (rc)
-		return rc == 1 ? EXIT_OK : rc;
-	if (cli_load_config(&cfg) < 0)
-		return EXIT_FAIL;
-	config_print(&cfg, stdout);
-	config_warnings(&cfg, clock_now(), stderr);
-	printf("\n; configuration OK\n");
-	config_release(&cfg);
-	return EXIT_OK;
 }
