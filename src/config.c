@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util/backoff.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
@@ -684,4 +685,11 @@ int config_warnings(const struct config *cfg, int64_t now, FILE *out)
 		n++;
 	}
 	return n;
+}
+
+int64_t config_retry_backoff_ms(const struct config *cfg, int64_t attempts)
+{
+	return backoff_ms(config_int(cfg, CFG_REWARDS_BACKOFF_MS),
+			  config_int(cfg, CFG_REWARDS_BACKOFF_MAX_MS),
+			  attempts);
 }

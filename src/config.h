@@ -129,4 +129,11 @@ const char *config_default_path(const char *flag);
 int config_split_address(const char *addr, char *host, size_t hostlen,
 			 uint16_t *port, struct buf *err);
 
+/*
+ * The wait before retry number attempts (1 = the first retry) of a
+ * reward or an email: [rewards] backoff_ms doubling up to
+ * backoff_max_ms, with jitter (util/backoff.h).
+ */
+int64_t config_retry_backoff_ms(const struct config *cfg, int64_t attempts);
+
 #endif

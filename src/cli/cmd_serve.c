@@ -201,7 +201,7 @@ static int serve(struct app *app)
 		goto out;
 	}
 	app->emails = email_sender_start(app);
-	app->sender = sender_start(app);
+	app->sender = reward_sender_start(app);
 	workers =
 		workers_new(app, (int)config_int(app->cfg, CFG_SERVER_WORKERS));
 	app->committer = committer_new(app->store, workers_notify, workers);
@@ -230,7 +230,7 @@ out:
 	workers_stop(workers);
 	committer_free(app->committer);
 	app->committer = NULL;
-	sender_stop(app->sender);
+	reward_sender_stop(app->sender);
 	app->sender = NULL;
 	email_sender_stop(app->emails);
 	app->emails = NULL;

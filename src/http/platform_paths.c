@@ -245,7 +245,7 @@ static int save_shop(struct app *app, const struct platform *p,
 		else
 			store_tx_rollback(tx);
 		if (rc == 0)
-			sender_notify(app->sender);
+			reward_sender_notify(app->sender);
 	}
 	/* Its first deliveries follow at once: intake knows it from now. */
 	if (rc == 0)

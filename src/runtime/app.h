@@ -14,7 +14,7 @@
 
 struct store;
 struct committer;
-struct sender;
+struct reward_sender;
 struct email_sender;
 struct webhook_secrets;
 struct click_queue;
@@ -23,9 +23,9 @@ struct app {
 	struct config *cfg;
 	struct store *store;
 	struct platform_set platforms;
-	struct committer *committer; /* group commit of request writes */
-	struct sender *sender;	     /* issues rewards on the platforms */
-	struct email_sender *emails; /* sends reward emails, if [smtp] */
+	struct committer *committer;  /* group commit of request writes */
+	struct reward_sender *sender; /* issues rewards on the platforms */
+	struct email_sender *emails;  /* sends reward emails, if [smtp] */
 	/* shops' own webhook secrets (custom apps), reloaded each second */
 	struct webhook_secrets *webhook_secrets;
 	/* clicks queued for the store, ids and the code table in memory */

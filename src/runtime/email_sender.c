@@ -10,7 +10,7 @@
 #include "util/log.h"
 #include "util/mailer.h"
 #include "util/metrics.h"
-#include "runtime/reward_sender.h"
+#include "config.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
 #include "util/clock.h"
@@ -47,7 +47,8 @@ static void record(struct email_sender *s, const struct email *e,
 		status = "pending";
 		/* Rounded up: a wait under a second must not mean "now". */
 		next = clock_now() +
-		       (rewards_backoff_ms(s->app->cfg, attempts) + 999) / 1000;
+		       (config_retry_backoff_ms(s->app->cfg, attempts) + 999) /
+			       1000;
 	}
 	buf_init(&err, BUF_SMALL);
 	if (store_tx_begin(s->app->store, &tx, &err) == 0) {

@@ -37,7 +37,7 @@
 #define DUE_BATCH   200
 #define IDLE_MS	    1000
 
-struct sender {
+struct reward_sender {
 	struct app *app;
 	pthread_t thread;
 	struct wakeup wake;
@@ -53,20 +53,7 @@ struct reward_ctx {
 	bool have_aff;
 };
 
-int64_t rewards_backoff_ms(const struct config *cfg, int64_t attempts)
-{
-	int64_t base = config_int(cfg, CFG_REWARDS_BACKOFF_MS);
-	int64_t cap = config_int(cfg, CFG_REWARDS_BACKOFF_MAX_MS), d = base;
-
-	while (--attempts > 0 && d < cap)
-		d *= 2;
-	if (d > cap)
-		d = cap;
-	/* Jitter: anywhere in the upper half, so retries do not march. */
-	return d / 2 + (int64_t)crypto_random_below((unsigned long)(d / 2 + 1));
-}
-
-static int open_ctx(struct sender *s, const struct reward *r,
+static int open_ctx(struct reward_sender *s, const struct reward *r,
 		    struct reward_ctx *c, struct buf *err)
 {
 	struct store_tx *tx;
@@ -108,7 +95,7 @@ static void value_text(const struct reward *r, char *out, size_t n)
 }
 
 /* Records the result of a call that created (or found) the reward. */
-static int settle_issued(struct sender *s, const struct reward *r,
+static int settle_issued(struct reward_sender *s, const struct reward *r,
 			 const struct reward_ctx *c,
 			 const struct reward_result *res, const char *note,
 			 struct buf *err)
@@ -169,7 +156,7 @@ fail:
 	return -1;
 }
 
-static int record(struct sender *s, const struct reward *r,
+static int record(struct reward_sender *s, const struct reward *r,
 		  enum provider_status st, const struct reward_result *res,
 		  const char *message)
 {
@@ -185,7 +172,8 @@ static int record(struct sender *s, const struct reward *r,
 	if (st == PROVIDER_RETRY &&
 	    r->attempts + 1 <
 		    config_int(s->app->cfg, CFG_REWARDS_MAX_ATTEMPTS)) {
-		int64_t wait = rewards_backoff_ms(s->app->cfg, r->attempts + 1);
+		int64_t wait =
+			config_retry_backoff_ms(s->app->cfg, r->attempts + 1);
 
 		if (res->retry_after_ms > wait)
 			wait = res->retry_after_ms;
@@ -213,7 +201,7 @@ static int record(struct sender *s, const struct reward *r,
  * limit said wait. Neither is the reward's fault, so neither may use up
  * its attempts or grow its backoff.
  */
-static void park(struct sender *s, const struct reward *r, int64_t until,
+static void park(struct reward_sender *s, const struct reward *r, int64_t until,
 		 const char *why)
 {
 	struct store_tx *tx;
@@ -234,8 +222,8 @@ static void park(struct sender *s, const struct reward *r, int64_t until,
 	buf_release(&err);
 }
 
-static enum provider_status call(struct sender *s, const struct reward *r,
-				 struct reward_ctx *c,
+static enum provider_status call(struct reward_sender *s,
+				 const struct reward *r, struct reward_ctx *c,
 				 struct reward_result *res, struct buf *err)
 {
 	const struct provider *p = c->shop.platform->provider;
@@ -300,7 +288,7 @@ static enum provider_status call(struct sender *s, const struct reward *r,
  * since an affiliate who never hears of a coupon that exists is the
  * failure we must not have. Found: issued. Lookup failed: tried again.
  */
-static void settle_by_lookup(struct sender *s, const struct reward *r,
+static void settle_by_lookup(struct reward_sender *s, const struct reward *r,
 			     struct reward_ctx *c, const char *last_error)
 {
 	const struct provider *p = c->shop.platform->provider;
@@ -337,16 +325,16 @@ static void settle_by_lookup(struct sender *s, const struct reward *r,
 			 "(%s): tried again",
 			 last_error, buf_str(&err));
 		park(s, r,
-		     clock_now() +
-			     (rewards_backoff_ms(s->app->cfg, r->attempts) +
-			      999) / 1000,
+		     clock_now() + (config_retry_backoff_ms(s->app->cfg,
+							    r->attempts) +
+				    999) / 1000,
 		     why);
 	}
 	buf_release(&err);
 }
 
 /* Gift cards refused by this shop: the reward becomes a coupon. */
-static void fall_back_to_coupon(struct sender *s, const struct reward *r,
+static void fall_back_to_coupon(struct reward_sender *s, const struct reward *r,
 				const struct buf *why)
 {
 	struct store_tx *tx;
@@ -370,7 +358,7 @@ static void fall_back_to_coupon(struct sender *s, const struct reward *r,
 	buf_release(&err);
 }
 
-static void send_one(struct sender *s, const struct reward *r)
+static void send_one(struct reward_sender *s, const struct reward *r)
 {
 	struct reward_result res;
 	struct reward_ctx c;
@@ -454,7 +442,7 @@ out:
 }
 
 /* One pass over the due rewards; returns how long the next pass may wait. */
-static uint64_t pass(struct sender *s)
+static uint64_t pass(struct reward_sender *s)
 {
 	struct reward *items = NULL;
 	struct store_tx *tx;
@@ -484,7 +472,7 @@ static uint64_t pass(struct sender *s)
 
 static void *sender_main(void *arg)
 {
-	struct sender *s = arg;
+	struct reward_sender *s = arg;
 	unsigned long mark;
 	uint64_t wait_us;
 
@@ -539,9 +527,9 @@ static void requeue_interrupted(struct app *app)
 	buf_release(&err);
 }
 
-struct sender *sender_start(struct app *app)
+struct reward_sender *reward_sender_start(struct app *app)
 {
-	struct sender *s = xcalloc(1, sizeof(*s));
+	struct reward_sender *s = xcalloc(1, sizeof(*s));
 	static const char help[] = "Rewards by outcome of a platform call";
 
 	s->app = app;
@@ -568,13 +556,13 @@ struct sender *sender_start(struct app *app)
 	return s;
 }
 
-void sender_notify(struct sender *s)
+void reward_sender_notify(struct reward_sender *s)
 {
 	if (s)
 		wakeup_notify(&s->wake);
 }
 
-void sender_stop(struct sender *s)
+void reward_sender_stop(struct reward_sender *s)
 {
 	if (!s)
 		return;

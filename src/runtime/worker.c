@@ -450,7 +450,7 @@ static int work_once(struct worker *wk)
 			fetch_for(wk, &items[i], &f[i]);
 	rc = run_batch(wk, items, n, f, &err) < 0 ? -1 : (int)n;
 	/* Approvals in the batch may have queued rewards. */
-	sender_notify(app->sender);
+	reward_sender_notify(app->sender);
 	if (rc > 0)
 		reload_after_uninstall(app, items, n);
 	for (i = 0; i < n; i++) {
@@ -486,7 +486,7 @@ static void approve_due(struct app *app)
 	else if (count)
 		log_info("approve.done", "count=%d", count);
 	if (count)
-		sender_notify(app->sender);
+		reward_sender_notify(app->sender);
 	buf_release(&err);
 }
 
