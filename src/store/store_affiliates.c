@@ -43,7 +43,7 @@ static int coupons_read(struct store_tx *tx, struct affiliate *a,
 				      (a->ncoupons + 1) * sizeof(*a->coupons));
 		a->coupons[a->ncoupons++] = column_strdup(s, 0);
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "reading codes", err);
+	rc = step_end(tx->conn, rc, "reading codes", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -63,8 +63,7 @@ static int one_affiliate(struct store_tx *tx, sqlite3_stmt *s,
 		}
 		return 1;
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : conn_error(tx->conn, "reading affiliate", err);
+	rc = step_end(tx->conn, rc, "reading affiliate", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -84,9 +83,8 @@ int store_code_taken(struct store_tx *tx, int64_t shop_id, const char *code,
 	bind_int(s, 1, shop_id);
 	bind_text(s, 2, code);
 	rc = sqlite3_step(s);
-	rc = rc == SQLITE_ROW	 ? 1
-	     : rc == SQLITE_DONE ? 0
-				 : conn_error(tx->conn, "checking a code", err);
+	rc = rc == SQLITE_ROW ? 1
+			      : step_end(tx->conn, rc, "checking a code", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -229,7 +227,7 @@ int store_affiliate_by_code(struct store_tx *tx, int64_t shop_id,
 		}
 		return 1;
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "finding code", err);
+	rc = step_end(tx->conn, rc, "finding code", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -267,9 +265,7 @@ int store_affiliate_password(struct store_tx *tx, int64_t id, struct buf *out,
 			     ? -1
 			     : 1;
 	else
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "reading password", err);
+		rc = step_end(tx->conn, rc, "reading password", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -310,7 +306,7 @@ int store_affiliate_each(struct store_tx *tx, int64_t shop_id,
 		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
 		ids[n++] = sqlite3_column_int64(s, 0);
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "listing", err);
+	rc = step_end(tx->conn, rc, "listing", err);
 	sqlite3_reset(s);
 	for (i = 0; rc == 0 && i < n; i++) {
 		struct affiliate a;
@@ -379,9 +375,7 @@ static int one_click(struct store_tx *tx, sqlite3_stmt *s, struct click *out,
 		out->created_at = sqlite3_column_int64(s, 7);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "reading clicks", err);
+		rc = step_end(tx->conn, rc, "reading clicks", err);
 	}
 	sqlite3_reset(s);
 	return rc;

@@ -100,9 +100,7 @@ int store_clicks_since(struct store_tx *tx, int64_t since, int64_t limit,
 		c.created_at = sqlite3_column_int64(s, 7);
 		stop = fn(ctx, &c);
 	}
-	rc = stop || rc == SQLITE_DONE
-		     ? 0
-		     : conn_error(tx->conn, "reading recent clicks", err);
+	rc = stop || step_end(tx->conn, rc, "reading recent clicks", err);
 	sqlite3_reset(s);
 	return rc;
 }

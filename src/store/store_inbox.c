@@ -93,8 +93,7 @@ int store_inbox_due(struct store_tx *tx, int64_t now, int part, int nparts,
 		it->len = len;
 		it->attempts = sqlite3_column_int64(s, 7);
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : conn_error(tx->conn, "reading the inbox", err);
+	rc = step_end(tx->conn, rc, "reading the inbox", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -227,9 +226,7 @@ int store_inbox_each(struct store_tx *tx, const char *status, int64_t shop_id,
 		stop = fn(ctx, &r);
 		inbox_row_release(&r);
 	}
-	rc = stop || rc == SQLITE_DONE
-		     ? 0
-		     : conn_error(tx->conn, "reading the inbox", err);
+	rc = stop || step_end(tx->conn, rc, "reading the inbox", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -249,9 +246,7 @@ int store_inbox_get(struct store_tx *tx, int64_t id, struct inbox_row *out,
 		inbox_row_read(s, out);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "reading the inbox", err);
+		rc = step_end(tx->conn, rc, "reading the inbox", err);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -297,8 +292,7 @@ int store_inbox_shops(struct store_tx *tx,
 			return 0;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : conn_error(tx->conn, "reading the shops", err);
+	rc = step_end(tx->conn, rc, "reading the shops", err);
 	sqlite3_reset(s);
 	return rc;
 }

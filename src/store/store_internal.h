@@ -67,6 +67,15 @@ sqlite3_stmt *tx_stmt(struct store_tx *tx, const char *sql, struct buf *err);
 int conn_exec(struct store_conn *c, const char *sql, struct buf *err);
 /* Formats the connection's last error into err; returns -1. */
 int conn_error(struct store_conn *c, const char *what, struct buf *err);
+/*
+ * The end of a step loop or a single step: 0 when rc is SQLITE_DONE,
+ * else the connection's error about what (conn_error).
+ */
+static inline int step_end(struct store_conn *c, int rc, const char *what,
+			   struct buf *err)
+{
+	return rc == SQLITE_DONE ? 0 : conn_error(c, what, err);
+}
 
 /* store_health.c: a write on the writer that failed for the storage's
  * sake (full, I/O, read-only, locked, corrupt) marks writes failing; a

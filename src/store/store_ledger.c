@@ -137,9 +137,7 @@ int store_ledger_each(struct store_tx *tx, int64_t affiliate_id,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE
-		     ? 0
-		     : conn_error(tx->conn, "reading the ledger", err);
+	rc = step_end(tx->conn, rc, "reading the ledger", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -167,9 +165,7 @@ int store_ledger_sums(struct store_tx *tx, int64_t affiliate_id,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE
-		     ? 0
-		     : conn_error(tx->conn, "summing the ledger", err);
+	rc = step_end(tx->conn, rc, "summing the ledger", err);
 	sqlite3_reset(s);
 	return rc;
 }

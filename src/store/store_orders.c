@@ -79,9 +79,7 @@ static int one_order(struct store_tx *tx, sqlite3_stmt *s,
 		read_order(s, out);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "reading orders", err);
+		rc = step_end(tx->conn, rc, "reading orders", err);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -212,8 +210,7 @@ int store_order_each(struct store_tx *tx, int64_t shop_id, int64_t affiliate_id,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : conn_error(tx->conn, "listing orders", err);
+	rc = step_end(tx->conn, rc, "listing orders", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -308,9 +305,7 @@ static int one_commission(struct store_tx *tx, sqlite3_stmt *s,
 		read_commission(s, out);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "reading commission", err);
+		rc = step_end(tx->conn, rc, "reading commission", err);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -404,8 +399,7 @@ int store_commission_due(struct store_tx *tx, int64_t now, int64_t **ids,
 		*ids = xrealloc(*ids, (*n + 1) * sizeof(**ids));
 		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : conn_error(tx->conn, "due commissions", err);
+	rc = step_end(tx->conn, rc, "due commissions", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -463,7 +457,7 @@ int store_commission_each(struct store_tx *tx, int64_t affiliate_id,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "commissions", err);
+	rc = step_end(tx->conn, rc, "commissions", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -523,8 +517,7 @@ int store_binding_get(struct store_tx *tx, int64_t shop_id, const char *key,
 		out->expires_at = sqlite3_column_int64(s, 3);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0
-				       : conn_error(tx->conn, "binding", err);
+		rc = step_end(tx->conn, rc, "binding", err);
 	}
 	sqlite3_reset(s);
 	return rc;

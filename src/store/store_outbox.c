@@ -130,8 +130,7 @@ int store_reward_get(struct store_tx *tx, int64_t id, struct reward *out,
 		read_reward(s, out);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0
-				       : conn_error(tx->conn, "reward", err);
+		rc = step_end(tx->conn, rc, "reward", err);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -195,7 +194,7 @@ int store_reward_each(struct store_tx *tx, enum reward_status status,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "rewards", err);
+	rc = step_end(tx->conn, rc, "rewards", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -256,7 +255,7 @@ int store_reward_due(struct store_tx *tx, int64_t now, int max,
 		*items = xrealloc(*items, (*n + 1) * sizeof(**items));
 		read_reward(s, &(*items)[(*n)++]);
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "due rewards", err);
+	rc = step_end(tx->conn, rc, "due rewards", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -448,7 +447,7 @@ int store_email_due(struct store_tx *tx, int64_t now, int max,
 		e->body = column_strdup(s, 5);
 		e->attempts = sqlite3_column_int64(s, 6);
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "due emails", err);
+	rc = step_end(tx->conn, rc, "due emails", err);
 	sqlite3_reset(s);
 	return rc;
 }

@@ -53,7 +53,7 @@ int store_state_take(struct store_tx *tx, const char *state,
 		while (sqlite3_step(s) == SQLITE_ROW)
 			;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "state", err);
+		rc = step_end(tx->conn, rc, "state", err);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -180,7 +180,7 @@ int store_privacy_export(struct store_tx *tx, int64_t shop_id,
 		json_add_int(o, "seen_at", sqlite3_column_int64(s, 7));
 		cJSON_AddItemToArray(arr, o);
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "export", err);
+	rc = step_end(tx->conn, rc, "export", err);
 	sqlite3_reset(s);
 	if (rc == 0 && json_print(out, arr) < 0)
 		rc = errorf(err, "export too large");
@@ -215,7 +215,7 @@ int store_privacy_each(struct store_tx *tx,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "privacy", err);
+	rc = step_end(tx->conn, rc, "privacy", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -238,7 +238,7 @@ int store_sync_get(struct store_tx *tx, int64_t shop_id, int64_t *last_order,
 		*last_run = sqlite3_column_int64(s, 1);
 		rc = 0;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "sync", err);
+		rc = step_end(tx->conn, rc, "sync", err);
 	}
 	sqlite3_reset(s);
 	return rc;

@@ -174,7 +174,7 @@ static int rules_read(struct store_tx *tx, struct program *p, struct buf *err)
 			p, kind, (const char *)sqlite3_column_text(s, 1),
 			sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "reading rules", err);
+	rc = step_end(tx->conn, rc, "reading rules", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -200,8 +200,7 @@ int store_program_get(struct store_tx *tx, int64_t id, struct program *out,
 		}
 		return 1;
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : conn_error(tx->conn, "reading program", err);
+	rc = step_end(tx->conn, rc, "reading program", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -226,7 +225,7 @@ int store_program_each(struct store_tx *tx, int64_t shop_id,
 		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
 		ids[n++] = sqlite3_column_int64(s, 0);
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "listing", err);
+	rc = step_end(tx->conn, rc, "listing", err);
 	sqlite3_reset(s);
 	for (i = 0; rc == 0 && i < n; i++) {
 		struct program p;

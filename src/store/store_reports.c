@@ -42,9 +42,7 @@ int store_shop_by_domain(struct store_tx *tx, const char *domain,
 		out->installed_at = sqlite3_column_int64(s, 7);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "finding the shop", err);
+		rc = step_end(tx->conn, rc, "finding the shop", err);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -88,9 +86,7 @@ int store_click_target(struct store_tx *tx, const char *code,
 		read_target(s, out);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "finding the code", err);
+		rc = step_end(tx->conn, rc, "finding the code", err);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -114,9 +110,7 @@ int store_click_targets_each(struct store_tx *tx,
 		read_target(s, t);
 		stop = fn(ctx, t);
 	}
-	rc = stop || rc == SQLITE_DONE
-		     ? 0
-		     : conn_error(tx->conn, "reading the codes", err);
+	rc = stop || step_end(tx->conn, rc, "reading the codes", err);
 	sqlite3_reset(s);
 	free(t);
 	return rc;
@@ -133,9 +127,8 @@ int store_code_taken_anywhere(struct store_tx *tx, const char *code,
 		return -1;
 	bind_text(s, 1, code);
 	rc = sqlite3_step(s);
-	rc = rc == SQLITE_ROW	 ? 1
-	     : rc == SQLITE_DONE ? 0
-				 : conn_error(tx->conn, "checking a code", err);
+	rc = rc == SQLITE_ROW ? 1
+			      : step_end(tx->conn, rc, "checking a code", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -246,7 +239,7 @@ static int gather(struct store_tx *tx, const struct report_filter *f,
 		row->sales += sqlite3_column_int64(s, 3);
 		row->commission += sqlite3_column_int64(s, 4);
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "reporting", err);
+	rc = step_end(tx->conn, rc, "reporting", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -334,9 +327,8 @@ int store_report_currency(struct store_tx *tx, int64_t shop_id, char out[4],
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		copy_col(out, 4, s, 0);
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
-		     ? 0
-		     : conn_error(tx->conn, "reading currencies", err);
+	rc = rc == SQLITE_ROW ||
+	     step_end(tx->conn, rc, "reading currencies", err);
 	sqlite3_reset(s);
 	return rc;
 }

@@ -68,9 +68,7 @@ int store_session_get(struct store_tx *tx, const char *id_hash, int64_t now,
 		out->expires_at = sqlite3_column_int64(s, 6);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "reading the session", err);
+		rc = step_end(tx->conn, rc, "reading the session", err);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -151,9 +149,7 @@ int store_signin_link_check(struct store_tx *tx, const char *token_hash,
 		*shop_id = sqlite3_column_int64(s, 0);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : conn_error(tx->conn, "reading the link", err);
+		rc = step_end(tx->conn, rc, "reading the link", err);
 	}
 	/* Reset steps an UPDATE ... RETURNING to completion. */
 	sqlite3_reset(s);

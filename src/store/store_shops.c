@@ -319,7 +319,7 @@ int store_shop_each(struct store_tx *tx,
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : conn_error(tx->conn, "listing shops", err);
+	rc = step_end(tx->conn, rc, "listing shops", err);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -381,9 +381,7 @@ int store_shop_topics_each(struct store_tx *tx, int64_t shop_id,
 			rc = SQLITE_DONE;
 			break;
 		}
-	rc = rc == SQLITE_DONE
-		     ? 0
-		     : conn_error(tx->conn, "reading the webhook topics", err);
+	rc = step_end(tx->conn, rc, "reading the webhook topics", err);
 	sqlite3_reset(s);
 	return rc;
 }
