@@ -27,19 +27,20 @@ static const char *optional(const struct config *cfg, int key)
 
 void platforms_load(struct platform_set *set, const struct config *cfg)
 {
+	const struct provider *pv;
 	size_t i, k;
 
 	memset(set, 0, sizeof(*set));
-	for (i = 0; providers[i] && set->n < PLATFORMS_MAX; i++) {
+	for (i = 0; (pv = provider_at(i)) && set->n < PLATFORMS_MAX; i++) {
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (strcmp(keys[k].name, providers[i]->name) == 0)
+			if (strcmp(keys[k].name, provider_name(pv)) == 0)
 				break;
 		if (k == sizeof(keys) / sizeof(keys[0]))
 			continue;
 		struct platform *p = &set->items[set->n++];
 
-		p->provider = providers[i];
-		p->cfg.name = providers[i]->name;
+		p->provider = pv;
+		p->cfg.name = provider_name(pv);
 		p->cfg.client_id = config_get(cfg, keys[k].client_id);
 		p->cfg.client_secret = config_get(cfg, keys[k].client_secret);
 		p->cfg.scopes = config_get(cfg, keys[k].scopes);
@@ -59,7 +60,7 @@ const struct platform *platforms_find(const struct platform_set *set,
 	int i;
 
 	for (i = 0; name && i < set->n; i++)
-		if (strcmp(set->items[i].provider->name, name) == 0)
+		if (strcmp(provider_name(set->items[i].provider), name) == 0)
 			return &set->items[i];
 	return NULL;
 }

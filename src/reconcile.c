@@ -143,7 +143,7 @@ int reconcile_shop(struct store *st, const struct platform_set *set,
 	if (rc < 0)
 		return -1;
 	if (!h.platform || !h.ps.token ||
-	    !(h.platform->provider->caps & PROVIDER_CAN_FETCH_ORDER)) {
+	    !provider_has(h.platform->provider, PROVIDER_CAN_FETCH_ORDER)) {
 		rc = errorf(err, "shop %s cannot be read: %s", h.shop.domain,
 			    !h.platform	  ? "this build has no such platform"
 			    : !h.ps.token ? "it is not installed"

@@ -246,7 +246,7 @@ static enum provider_status refresh_now(struct shop_handle *h,
 		errorf(err,
 		       "%s refused to refresh the token (%s): the merchant "
 		       "must open the app again",
-		       h->platform->provider->name, buf_str(&why));
+		       provider_name(h->platform->provider), buf_str(&why));
 		st = PROVIDER_UNAUTHORIZED;
 	}
 out:
@@ -266,8 +266,9 @@ out:
 static bool migratable(const struct shop_handle *h)
 {
 	return h->platform && h->platform->has_app &&
-	       h->platform->provider->migrate_token && h->ps.token &&
-	       h->shop.scopes && h->shop.scopes[0];
+	       provider_has(h->platform->provider,
+			    PROVIDER_CAN_MIGRATE_TOKEN) &&
+	       h->ps.token && h->shop.scopes && h->shop.scopes[0];
 }
 
 /*
@@ -313,7 +314,7 @@ static enum provider_status migrate_now(struct shop_handle *h,
 		errorf(err,
 		       "%s refused the token and its exchange (%s): the "
 		       "merchant must open the app again",
-		       h->platform->provider->name, buf_str(&why));
+		       provider_name(h->platform->provider), buf_str(&why));
 		st = PROVIDER_UNAUTHORIZED;
 	}
 	OPENSSL_cleanse(&res, sizeof(res));
@@ -332,7 +333,8 @@ enum provider_status token_refresh(struct shop_handle *h, bool forced,
 	int rc;
 
 	if (!h->store || !h->platform ||
-	    (!h->platform->provider->refresh_token && !migratable(h)) ||
+	    (!provider_has(h->platform->provider, PROVIDER_CAN_REFRESH_TOKEN) &&
+	     !migratable(h)) ||
 	    h->shop.reauth_needed) {
 		errorf(err, h->shop.reauth_needed
 				    ? "the shop must open the app again"

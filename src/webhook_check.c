@@ -107,7 +107,7 @@ int webhook_check_shop(struct store *st, const struct platform_set *set,
 	buf_init(&address, 1024);
 	buf_init(&why, BUF_SMALL);
 	if (!h.platform ||
-	    !(h.platform->provider->caps & PROVIDER_CAN_API_WEBHOOKS))
+	    !provider_has(h.platform->provider, PROVIDER_CAN_API_WEBHOOKS))
 		goto out;
 	out->supported = true;
 	if (!h.ps.token || strcmp(h.shop.status, "active") != 0) {
@@ -117,7 +117,7 @@ int webhook_check_shop(struct store *st, const struct platform_set *set,
 	}
 	if (buf_printf(&address, "%s/webhooks/%s",
 		       config_get(cfg, CFG_SERVER_PUBLIC_URL),
-		       h.platform->provider->name) < 0) {
+		       provider_name(h.platform->provider)) < 0) {
 		rc = errorf(err, "public_url too long");
 		goto out;
 	}

@@ -130,7 +130,7 @@ static int shops_add(int argc, char **argv)
 		return cli_usage_error(&shop_verbs[0],
 				       "--secret must not be empty");
 	if ((secret || secret_file) &&
-	    !provider_find(platform)->webhook_claimed_shop)
+	    !provider_has(provider_find(platform), PROVIDER_SHOP_SECRETS))
 		return cli_usage_error(
 			&shop_verbs[0],
 			"%s signs every shop's webhooks with the "

@@ -72,7 +72,7 @@ static const struct platform *admin_platform(struct app *app, const char *name)
 {
 	const struct platform *p = platforms_find(&app->platforms, name);
 
-	return p && p->has_app && p->provider->admin_frame_js &&
+	return p && p->has_app && provider_admin_frame_js(p->provider) &&
 			       p->cfg.admin_script_url[0]
 		       ? p
 		       : NULL;
@@ -204,7 +204,7 @@ void merchant_frame(struct page *p, const struct merchant *m, const char *title,
 		     "<script src=\"%s\"></script><script "
 		     "src=\"/embed/%s.js?v=%s\" data-app-id=\"%s\"></script>",
 		     m->in_admin->cfg.admin_script_url,
-		     m->in_admin->provider->name, AFFILIATED_VERSION,
+		     provider_name(m->in_admin->provider), AFFILIATED_VERSION,
 		     m->in_admin->cfg.client_id);
 	html(p, "<header class=\"top\">");
 	/*

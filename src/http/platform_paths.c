@@ -127,12 +127,12 @@ static void page_install(struct app *app, struct request *req,
 	    provider_install_redirect(p->provider, &env, &pr, state.data,
 				      &location, shop, &err) < 0) {
 		log_warn("install.refused", "platform=%s error=\"%s\"",
-			 p->provider->name, buf_str(&err));
+			 provider_name(p->provider), buf_str(&err));
 		response_error(resp, 400, "install refused: %s", buf_str(&err));
 		goto out;
 	}
 	if (store_tx_begin(app->store, &tx, &err) < 0 ||
-	    store_state_put(tx, state.data, p->provider->name, shop,
+	    store_state_put(tx, state.data, provider_name(p->provider), shop,
 			    env.now + STATE_TTL, &err) < 0 ||
 	    store_tx_finish(&tx, &err) < 0) {
 		store_tx_abandon(&tx);
@@ -144,13 +144,13 @@ static void page_install(struct app *app, struct request *req,
 	if (buf_printf(&cookie,
 		       "aff_install=%s; Path=/auth/%s/callback; HttpOnly; "
 		       "SameSite=Lax; Max-Age=%d%s",
-		       state.data, p->provider->name, STATE_TTL,
+		       state.data, provider_name(p->provider), STATE_TTL,
 		       public_https(app) ? "; Secure" : "") < 0)
 		BUG("cookie too long");
 	response_header(resp, "Set-Cookie", cookie.data);
 	response_redirect(resp, 302, location.data);
-	log_info("install.started", "platform=%s shop=%s", p->provider->name,
-		 shop);
+	log_info("install.started", "platform=%s shop=%s",
+		 provider_name(p->provider), shop);
 out:
 	buf_release(&state);
 	buf_release(&location);
@@ -170,14 +170,14 @@ static int check_state(struct app *app, struct request *req,
 
 	shop[0] = '\0';
 	if (!state || !state[0]) {
-		if (p->provider->caps & PROVIDER_UNSOLICITED_INSTALL)
+		if (provider_has(p->provider, PROVIDER_UNSOLICITED_INSTALL))
 			return 0;
 		return errorf(err, "the callback carries no state");
 	}
 	if (store_tx_begin(app->store, &tx, err) < 0)
 		return -1;
-	rc = store_state_take(tx, state, p->provider->name, clock_now(), shop,
-			      err);
+	rc = store_state_take(tx, state, provider_name(p->provider),
+			      clock_now(), shop, err);
 	if (store_tx_commit(tx, err) < 0 || rc < 0)
 		return -1;
 	if (rc == 0)
@@ -214,7 +214,7 @@ static int save_shop(struct app *app, const struct platform *p,
 	memset(&shop, 0, sizeof(shop));
 	buf_init(&sealed, 8192);
 	buf_init(&sealed_refresh, 8192);
-	shop.platform = xstrdup(p->provider->name);
+	shop.platform = xstrdup(provider_name(p->provider));
 	shop.domain = xstrdup(res->shop);
 	shop.name = xstrdup(info->name);
 	shop.currency = xstrdup(info->currency);
@@ -227,11 +227,11 @@ static int save_shop(struct app *app, const struct platform *p,
 				? now + res->refresh_expires_in
 				: 0;
 	}
-	if (shop_seal_token(p->provider->name, res->shop, res->token, &sealed,
-			    err) == 0 &&
+	if (shop_seal_token(provider_name(p->provider), res->shop, res->token,
+			    &sealed, err) == 0 &&
 	    (!res->refresh_token[0] ||
-	     shop_seal_token(p->provider->name, res->shop, res->refresh_token,
-			     &sealed_refresh, err) == 0) &&
+	     shop_seal_token(provider_name(p->provider), res->shop,
+			     res->refresh_token, &sealed_refresh, err) == 0) &&
 	    store_tx_begin(app->store, &tx, err) == 0) {
 		tokens.access = sealed.data;
 		tokens.refresh =
@@ -262,7 +262,7 @@ static void install_failed(struct response *resp, int status,
 			   const struct buf *err)
 {
 	log_warn("install.failed", "platform=%s step=%s error=\"%s\"",
-		 p->provider->name, what, buf_str(err));
+		 provider_name(p->provider), what, buf_str(err));
 	response_error(resp, status, "install failed at %s: %s", what,
 		       buf_str(err));
 }
@@ -278,7 +278,7 @@ static void subscribe_webhooks(struct app *app, const struct platform *p,
 	struct webhook_check check;
 	struct buf err;
 
-	if (!(p->provider->caps & PROVIDER_CAN_API_WEBHOOKS))
+	if (!provider_has(p->provider, PROVIDER_CAN_API_WEBHOOKS))
 		return;
 	buf_init(&err, BUF_SMALL);
 	if (webhook_check_shop(app->store, &app->platforms, app->cfg, shop_id,
@@ -286,8 +286,8 @@ static void subscribe_webhooks(struct app *app, const struct platform *p,
 	    check.error[0])
 		log_error("install.webhooks_failed",
 			  "platform=%s shop_id=%lld error=\"%s%s\"",
-			  p->provider->name, (long long)shop_id, buf_str(&err),
-			  check.error);
+			  provider_name(p->provider), (long long)shop_id,
+			  buf_str(&err), check.error);
 	buf_release(&err);
 }
 
@@ -349,7 +349,7 @@ static void page_callback(struct app *app, struct request *req,
 	}
 	subscribe_webhooks(app, p, shop_id);
 	log_info("install.done", "platform=%s shop=%s shop_id=%lld",
-		 p->provider->name, res.shop, (long long)shop_id);
+		 provider_name(p->provider), res.shop, (long long)shop_id);
 	/*
 	 * Our own install round trip (the state was this browser's) signs
 	 * the merchant in: to the wizard after the first install, to the
@@ -385,7 +385,8 @@ static int payload_shop(struct app *app, const struct platform *p,
 
 	if (store_read_begin(app->store, &tx, err) < 0)
 		return -1;
-	rc = store_shop_find(tx, p->provider->name, res->shop, &shop, err);
+	rc = store_shop_find(tx, provider_name(p->provider), res->shop, &shop,
+			     err);
 	if (rc == 1) {
 		*shop_id = shop.id;
 		if (strcmp(shop.status, "active") != 0)
@@ -427,7 +428,7 @@ static void page_app(struct app *app, struct request *req,
 	if (provider_open_app_payload(p->provider, &p->cfg, &pr, &res, &err) <
 	    0) {
 		log_warn("app.refused", "platform=%s error=\"%s\"",
-			 p->provider->name, buf_str(&err));
+			 provider_name(p->provider), buf_str(&err));
 		response_error(resp, 401, "%s", buf_str(&err));
 		goto out;
 	}
@@ -436,7 +437,7 @@ static void page_app(struct app *app, struct request *req,
 		goto out;
 	}
 	log_info("app.opened", "platform=%s shop=%s framed=%d",
-		 p->provider->name, res.shop, request_in_frame(req));
+		 provider_name(p->provider), res.shop, request_in_frame(req));
 	/*
 	 * Only the admin origins may frame us (CSP frame-ancestors), so in a
 	 * frame this is the platform's admin, signing in its own merchant.
@@ -466,9 +467,9 @@ static const struct provider *script_provider(const struct app *app,
 
 	for (i = 0; i < app->platforms.n; i++) {
 		const struct provider *p = app->platforms.items[i].provider;
-		size_t len = strlen(p->name);
+		size_t len = strlen(provider_name(p));
 
-		if (n == len + 3 && strncmp(file, p->name, len) == 0 &&
+		if (n == len + 3 && strncmp(file, provider_name(p), len) == 0 &&
 		    strcmp(file + len, ".js") == 0)
 			return p;
 	}
@@ -481,12 +482,12 @@ static void page_storefront(struct app *app, struct request *req,
 	const char *file = request_param(req, 0);
 	const struct provider *p = script_provider(app, file);
 
-	if (!p || !p->storefront_js) {
+	if (!p || !provider_storefront_js(p)) {
 		response_error(resp, 404, "no storefront script '%s'", file);
 		return;
 	}
 	response_text(resp, 200, "application/javascript; charset=utf-8",
-		      p->storefront_js);
+		      provider_storefront_js(p));
 	response_header(resp, "Cache-Control", "public, max-age=3600");
 	response_header(resp, "Access-Control-Allow-Origin", "*");
 }
@@ -498,12 +499,12 @@ static void page_embed_script(struct app *app, struct request *req,
 	const char *file = request_param(req, 0);
 	const struct provider *p = script_provider(app, file);
 
-	if (!p || !p->admin_frame_js) {
+	if (!p || !provider_admin_frame_js(p)) {
 		response_error(resp, 404, "no admin script '%s'", file);
 		return;
 	}
 	response_text(resp, 200, "application/javascript; charset=utf-8",
-		      p->admin_frame_js);
+		      provider_admin_frame_js(p));
 	/* URLs carry the version (?v=). */
 	response_header(resp, "Cache-Control", "public, max-age=86400");
 }

@@ -3,7 +3,7 @@
  * function pointers: each call is timed, logged as one event and counted
  * in the metrics by provider, operation and status.
  */
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/clock.h"
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const struct provider *const providers[] = {
+static const struct provider *const providers[] = {
 	&shopify_provider,
 	&ecwid_provider,
 	NULL,
@@ -46,6 +46,33 @@ const struct provider *provider_find(const char *name)
 		if (strcmp(providers[i]->name, name) == 0)
 			return providers[i];
 	return NULL;
+}
+
+const struct provider *provider_at(size_t i)
+{
+	size_t n = sizeof(providers) / sizeof(providers[0]) - 1;
+
+	return i < n ? providers[i] : NULL;
+}
+
+const char *provider_name(const struct provider *p)
+{
+	return p->name;
+}
+
+bool provider_has(const struct provider *p, unsigned caps)
+{
+	return (p->caps & caps) == caps;
+}
+
+const char *provider_storefront_js(const struct provider *p)
+{
+	return p->storefront_js;
+}
+
+const char *provider_admin_frame_js(const struct provider *p)
+{
+	return p->admin_frame_js;
 }
 
 const char *provider_status_str(enum provider_status s)
@@ -332,7 +359,7 @@ enum provider_status provider_create_gift_card(const struct provider *p,
 					       struct reward_result *out,
 					       struct buf *err)
 {
-	if (!(p->caps & PROVIDER_CAN_GIFT_CARD)) {
+	if (!provider_has(p, PROVIDER_CAN_GIFT_CARD)) {
 		errorf(err, "%s does not issue gift cards", p->name);
 		return PROVIDER_UNSUPPORTED;
 	}

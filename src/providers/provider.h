@@ -1,11 +1,14 @@
 /*
- * What a platform must translate. One `const struct provider` per platform
- * (providers/<name>.c, its parts in providers/<name>_<part>.c), listed in the
- * registry in provider.c. Providers are translators: they receive everything
- * they need as arguments (the platform config, the shop, an HTTP client), keep
- * no state, run no SQL and never log bodies. The core calls them only through
- * the provider_*() wrappers below, which log, time and count each call and turn
- * a missing member into PROVIDER_UNSUPPORTED.
+ * The core's view of a platform. Each platform is one folder,
+ * providers/<name>/, whose <name>.c fills one `const struct provider`
+ * (the table, in provider_int.h, which only providers/ includes) and
+ * whose other files are its parts; provider.c lists it in the registry.
+ * Providers are translators: they receive everything they need as
+ * arguments (the platform config, the shop, an HTTP client), keep no
+ * state, run no SQL and never log bodies. The core never reads a member:
+ * it asks provider_name() and provider_has() and calls the provider_*()
+ * wrappers below, which log, time and count each call and turn a missing
+ * member into PROVIDER_UNSUPPORTED.
  */
 #ifndef AFFILIATED_PROVIDER_H
 #define AFFILIATED_PROVIDER_H
@@ -18,7 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum provider_caps {
+/* What a platform can do; provider_has() asks before the core calls. */
+enum provider_cap {
 	PROVIDER_CAN_GIFT_CARD = 1 << 0,    /* create_gift_card works */
 	PROVIDER_CAN_FETCH_ORDER = 1 << 1,  /* fetch_order and list_orders */
 	PROVIDER_CAN_API_WEBHOOKS = 1 << 2, /* check_webhooks via the API */
@@ -27,6 +31,14 @@ enum provider_caps {
 	 * redirecting with only a code): the callback may come without state.
 	 */
 	PROVIDER_UNSOLICITED_INSTALL = 1 << 3,
+	PROVIDER_CAN_REFRESH_TOKEN = 1 << 4, /* refresh_token: tokens expire */
+	/* migrate_token: old tokens that do not expire can be exchanged */
+	PROVIDER_CAN_MIGRATE_TOKEN = 1 << 5,
+	/*
+	 * A shop may sign its webhooks with its own secret instead of the
+	 * app's (custom apps): webhook_claimed_shop names whose to try.
+	 */
+	PROVIDER_SHOP_SECRETS = 1 << 6,
 };
 
 enum provider_status {
@@ -214,162 +226,30 @@ struct order_page_cursor {
 	char note[256];
 };
 
-struct provider {
-	const char *name; /* "shopify": config section and URL segment */
-	unsigned caps;	  /* enum provider_caps */
-
-	/*
-	 * Checks an install request and writes the platform's authorize URL
-	 * (with state, our scopes and redirect URI) into location; shop gets
-	 * the shop domain when the request names one ("" otherwise).
-	 */
-	int (*install_redirect)(const struct provider_env *env,
-				const struct provider_request *req,
-				const char *state, struct buf *location,
-				char shop[256], struct buf *err);
-	/* Checks the OAuth callback and exchanges the code for a token. */
-	enum provider_status (*finish_install)(
-		const struct provider_env *env,
-		const struct provider_request *req, struct install_result *out,
-		struct buf *err);
-	/*
-	 * Lists the subscriptions the platform holds for address and says,
-	 * for each topic we need, ok, missing or refused; with fix, creates
-	 * the missing ones first (the uninstall topic before the others, and
-	 * on past a refusal). *n gets the count. PROVIDER_OK when the check
-	 * itself could be made, whatever the topics' states.
-	 */
-	enum provider_status (*check_webhooks)(
-		const struct provider_env *env, const char *address, bool fix,
-		struct topic_check out[PROVIDER_MAX_TOPICS], size_t *n,
-		struct buf *err);
-	/*
-	 * Trades a refresh token for a new access token and a new refresh
-	 * token (the old one dies once the new one is used). The env's shop
-	 * names the shop; its token is not sent.
-	 */
-	enum provider_status (*refresh_token)(const struct provider_env *env,
-					      const char *refresh_token,
-					      struct install_result *out,
-					      struct buf *err);
-	/*
-	 * Trades the env's shop's token that does not expire (an install
-	 * from before expiring tokens) for an expiring pair; the old token
-	 * stops working. NULL when the platform has no such exchange.
-	 */
-	enum provider_status (*migrate_token)(const struct provider_env *env,
-					      struct install_result *out,
-					      struct buf *err);
-	/* Shop name and currency. */
-	enum provider_status (*describe_shop)(const struct provider_env *env,
-					      struct shop_info *out,
-					      struct buf *err);
-
-	/* Signature of a delivery, on the raw body, before any parsing. */
-	bool (*verify_webhook)(const struct platform_config *cfg,
-			       const struct provider_request *req);
-	/*
-	 * The shop a delivery says it is for, from its headers alone (it is
-	 * not verified yet): whose own webhook secret to try when the app's
-	 * fails. NULL when the platform has no per-shop secrets.
-	 */
-	const char *(*webhook_claimed_shop)(const struct provider_request *req);
-	/* Shop, delivery id, topic and kind of a verified delivery. */
-	int (*classify_webhook)(const struct provider_request *req,
-				struct webhook_info *out, struct buf *err);
-
-	/* Platform order JSON into the neutral order; pure, no I/O. */
-	int (*parse_order)(const char *json, size_t len, struct order *out,
-			   struct buf *err);
-	/*
-	 * A WEBHOOK_ORDER_REF body: the order id to fetch and, for a
-	 * delivery that is an uninstall etc., nothing. Pure.
-	 */
-	int (*parse_order_ref)(const char *json, size_t len, char *order_id,
-			       size_t n, struct buf *err);
-	/* A WEBHOOK_REFUND body: the order id and the refund. Pure. */
-	int (*parse_refund)(const char *json, size_t len, char *order_id,
-			    size_t n, struct order_refund *out,
-			    struct buf *err);
-	/*
-	 * A privacy delivery: the customer id and email to erase or export
-	 * (either may come back "").
-	 */
-	int (*parse_privacy)(const char *json, size_t len, char *customer_id,
-			     size_t idn, char *email, size_t emailn,
-			     struct buf *err);
-
-	enum provider_status (*fetch_order)(const struct provider_env *env,
-					    const char *order_id,
-					    struct order *out, struct buf *err);
-	/*
-	 * One refund of an order as the platform's API knows it, for a
-	 * refund webhook that cannot say what it returned (base -1). out->id
-	 * is owned by the caller on PROVIDER_OK.
-	 */
-	enum provider_status (*fetch_refund)(const struct provider_env *env,
-					     const char *order_id,
-					     const char *refund_id,
-					     struct order_refund *out,
-					     struct buf *err);
-	/*
-	 * Orders updated since a time, one page per call: fn gets each order
-	 * already parsed. cursor->next is "" at the start and the end.
-	 */
-	enum provider_status (*list_orders)(const struct provider_env *env,
-					    int64_t since,
-					    struct order_page_cursor *cursor,
-					    int (*fn)(void *ctx,
-						      const struct order *o),
-					    void *ctx, struct buf *err);
-
-	enum provider_status (*create_coupon)(const struct provider_env *env,
-					      const struct reward_request *req,
-					      struct reward_result *out,
-					      struct buf *err);
-	enum provider_status (*find_coupon)(const struct provider_env *env,
-					    const char *code,
-					    struct reward_result *out,
-					    struct buf *err);
-	enum provider_status (*create_gift_card)(
-		const struct provider_env *env,
-		const struct reward_request *req, struct reward_result *out,
-		struct buf *err);
-	enum provider_status (*find_gift_card)(const struct provider_env *env,
-					       const char *code,
-					       struct reward_result *out,
-					       struct buf *err);
-	/*
-	 * Opens what the platform passes when the app is opened inside its
-	 * admin (Ecwid's encrypted payload): the shop and its API token, so
-	 * that the merchant can be signed in. NULL when the platform has none.
-	 */
-	int (*open_app_payload)(const struct platform_config *cfg,
-				const struct provider_request *req,
-				struct install_result *out, struct buf *err);
-	/*
-	 * The storefront script that carries ref into the order (served at
-	 * /storefront/<name>.js); NULL when the platform needs none.
-	 */
-	const char *storefront_js;
-	/*
-	 * What a merchant page shown in the platform's admin frame runs after
-	 * the platform's own script (cfg admin_script_url), served at
-	 * /embed/<name>.js; its script tag carries data-app-id, the client
-	 * id. Ecwid shows an app's page only once it says so through its SDK.
-	 * NULL when the platform needs nothing.
-	 */
-	const char *admin_frame_js;
-};
-
-extern const struct provider shopify_provider, ecwid_provider;
+/* A platform's translator; opaque to the core (provider_int.h). */
+struct provider;
 
 /* The provider named name, or NULL. */
 const struct provider *provider_find(const char *name);
-/* The registry, NULL-terminated. */
-extern const struct provider *const providers[];
+/* The i-th provider of the registry, or NULL past the last. */
+const struct provider *provider_at(size_t i);
 const char *provider_status_str(enum provider_status s);
 const char *webhook_kind_str(enum webhook_kind k);
+
+/* "shopify": the config section, URL segment and shops' platform column. */
+const char *provider_name(const struct provider *p);
+/* Whether p can do every one of caps (enum provider_cap bits). */
+bool provider_has(const struct provider *p, unsigned caps);
+/*
+ * The storefront script that carries ref into the order (served at
+ * /storefront/<name>.js); NULL when the platform needs none.
+ */
+const char *provider_storefront_js(const struct provider *p);
+/*
+ * What a merchant page shown in the platform's admin frame runs after the
+ * platform's own script (served at /embed/<name>.js); NULL when none.
+ */
+const char *provider_admin_frame_js(const struct provider *p);
 
 /* The wrappers the core calls (see the members above). */
 int provider_install_redirect(const struct provider *p,

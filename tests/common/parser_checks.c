@@ -1,6 +1,7 @@
 #include "parser_checks.h"
 #include "http/form.h"
 #include "model/order.h"
+#include "providers/provider_int.h"
 #include "providers/shopify/internal.h"
 #include "util/buf.h"
 #include "util/money.h"

@@ -14,7 +14,7 @@
 #include "http/i18n.h"
 #include "http/router.h"
 #include "util/log.h"
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  */
 #include "util/log.h"
 #include "parser_checks.h"
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 
 #include <stdint.h>
 #include <stdio.h>

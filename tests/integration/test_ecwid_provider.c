@@ -9,7 +9,7 @@
 
 #include "util/http_client.h"
 #include "model/order.h"
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -639,7 +639,7 @@ static void test_list_fixtures(void **state)
 	world_stop(&w);
 }
 
-/* Paging that cannot skip (providers/ecwid_list.c) */
+/* Paging that cannot skip (providers/ecwid/list.c) */
 
 /* Posts order G<n> changed at Unix time t, with a total of total. */
 static void post_order(const struct world *w, int n, long long t,

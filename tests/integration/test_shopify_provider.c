@@ -11,7 +11,7 @@
 #include "util/encode.h"
 #include "util/http_client.h"
 #include "model/order.h"
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 #include "util/parse.h"
 
 #include <cjson/cJSON.h>

@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 #include "commission.h"
 #include "util/crypto.h"
 #include "util/encode.h"
@@ -1099,6 +1099,12 @@ static void test_members(void **state)
 	assert_null(ecwid_provider.find_gift_card);
 	assert_null(ecwid_provider.check_webhooks);
 	assert_null(ecwid_provider.parse_refund);
+	/* No bit for these, so no member either. */
+	assert_null(ecwid_provider.refresh_token);
+	assert_null(ecwid_provider.migrate_token);
+	assert_null(ecwid_provider.webhook_claimed_shop);
+	assert_ptr_equal(provider_admin_frame_js(&ecwid_provider),
+			 ecwid_provider.admin_frame_js);
 	assert_non_null(js);
 	assert_non_null(strstr(js, "ec.order.extraFields.ref"));
 	assert_non_null(strstr(js, "affiliated_click"));

@@ -19,7 +19,7 @@
 
 #include "model/order.h"
 #include "parser_checks.h"
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 #include "util/buf.h"
 
 #include <dirent.h>

@@ -19,7 +19,7 @@
 #include "util/encode.h"
 #include "util/http_client.h"
 #include "model/order.h"
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 #include "providers/shopify/internal.h"
 #include "util/json.h"
 #include "util/money.h"
@@ -109,7 +109,7 @@ static void query_each(const void *ctx,
 			return;
 }
 
-/* Query signing, written here independently of providers/shopify_install.c. */
+/* Query signing, written here independently of providers/shopify/install.c. */
 
 static void canon_encode(struct buf *out, const char *s, bool plus)
 {
@@ -2439,8 +2439,19 @@ static void test_members(void **state)
 	assert_true(sp->caps & PROVIDER_CAN_GIFT_CARD);
 	assert_true(sp->caps & PROVIDER_CAN_FETCH_ORDER);
 	assert_true(sp->caps & PROVIDER_CAN_API_WEBHOOKS);
+	/* A capability bit and its member come together. */
+	assert_true(provider_has(sp, PROVIDER_CAN_REFRESH_TOKEN |
+					     PROVIDER_CAN_MIGRATE_TOKEN |
+					     PROVIDER_SHOP_SECRETS));
+	assert_non_null(sp->refresh_token);
+	assert_non_null(sp->migrate_token);
+	assert_non_null(sp->webhook_claimed_shop);
+	assert_false(provider_has(sp, PROVIDER_UNSOLICITED_INSTALL));
+	assert_string_equal(provider_name(sp), "shopify");
 	assert_non_null(sp->fetch_refund);
 	assert_non_null(sp->storefront_js);
+	assert_ptr_equal(provider_storefront_js(sp), sp->storefront_js);
+	assert_null(provider_admin_frame_js(sp));
 }
 
 int main(void)

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "platform.h"
-#include "providers/provider.h"
+#include "providers/provider_int.h"
 #include "util/seal.h"
 #include "shop_access.h"
 #include "store/store.h"
@@ -85,6 +85,7 @@ static enum provider_status fake_coupon(const struct provider_env *env,
 
 static const struct provider fake = {
 	.name = "shopify",
+	.caps = PROVIDER_CAN_REFRESH_TOKEN,
 	.refresh_token = fake_refresh,
 	.create_coupon = fake_coupon,
 };

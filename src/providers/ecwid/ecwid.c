@@ -16,8 +16,9 @@
  * there is no register_webhooks.
  *
  * This file holds the table the core calls through; each part lives in
- * providers/ecwid_<part>.c.
+ * providers/ecwid/<part>.c.
  */
+#include "providers/provider_int.h"
 #include "providers/ecwid/internal.h"
 
 /*

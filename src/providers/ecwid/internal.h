@@ -1,6 +1,7 @@
 /*
  * What the parts of the Ecwid provider share. Not for the core: it
- * reaches Ecwid only through ecwid_provider (providers/provider.h).
+ * reaches Ecwid only through ecwid_provider (providers/provider_int.h)
+ * and the wrappers of providers/provider.h.
  */
 #ifndef AFFILIATED_ECWID_INTERNAL_H
 #define AFFILIATED_ECWID_INTERNAL_H
@@ -28,7 +29,7 @@ struct ecwid_call {
 	int64_t *retry_after_ms; /* set on 429; NULL: not wanted */
 };
 
-/* ecwid_api.c */
+/* api.c */
 void ecwid_release_secret(struct buf *b);
 
 int ecwid_copy(char *dst, size_t n, const char *src);
@@ -52,7 +53,7 @@ enum provider_status ecwid_api(const struct provider_env *env,
 			       const struct ecwid_call *c,
 			       struct http_result *r, struct buf *err);
 
-/* ecwid_install.c */
+/* install.c */
 int ecwid_install_redirect(const struct provider_env *env,
 			   const struct provider_request *req,
 			   const char *state, struct buf *location,
@@ -71,7 +72,7 @@ int ecwid_open_app_payload(const struct platform_config *cfg,
 			   const struct provider_request *req,
 			   struct install_result *out, struct buf *err);
 
-/* ecwid_webhook.c */
+/* webhook.c */
 bool ecwid_verify_webhook(const struct platform_config *cfg,
 			  const struct provider_request *req);
 
@@ -85,7 +86,7 @@ int ecwid_parse_privacy(const char *json, size_t len, char *customer_id,
 			size_t idn, char *email, size_t emailn,
 			struct buf *err);
 
-/* ecwid_order.c */
+/* order.c */
 int ecwid_parse_order(const char *json, size_t len, struct order *out,
 		      struct buf *err);
 
@@ -101,14 +102,14 @@ int ecwid_order_from(const cJSON *j, const char *currency, struct order *o,
 const char *ecwid_shop_currency(const struct provider_env *env,
 				struct buf *err);
 
-/* ecwid_list.c */
+/* list.c */
 enum provider_status
 ecwid_list_orders(const struct provider_env *env, int64_t since,
 		  struct order_page_cursor *cursor,
 		  int (*fn)(void *ctx, const struct order *o), void *ctx,
 		  struct buf *err);
 
-/* ecwid_reward.c */
+/* reward.c */
 enum provider_status ecwid_create_coupon(const struct provider_env *env,
 					 const struct reward_request *req,
 					 struct reward_result *out,

@@ -1,6 +1,6 @@
 /*
  * Ecwid: order JSON into the neutral order, and one order read through
- * the REST API. Paging through many is providers/ecwid_list.c.
+ * the REST API. Paging through many is providers/ecwid/list.c.
  */
 #include "providers/ecwid/internal.h"
 #include "util/money.h"

@@ -1,6 +1,7 @@
 /*
  * What the parts of the Shopify provider share. Not for the core: it
- * reaches Shopify only through shopify_provider (providers/provider.h).
+ * reaches Shopify only through shopify_provider (providers/provider_int.h)
+ * and the wrappers of providers/provider.h.
  */
 #ifndef AFFILIATED_SHOPIFY_INTERNAL_H
 #define AFFILIATED_SHOPIFY_INTERNAL_H
@@ -10,7 +11,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
-/* shopify_api.c */
+/* api.c */
 const char *shopify_str(const cJSON *obj, const char *key);
 
 int shopify_url(const struct provider_env *env, const char *path,
@@ -31,7 +32,7 @@ int shopify_body(struct buf *body, const char *query, const char *vars);
 
 enum provider_status shopify_user_errors(const cJSON *payload, struct buf *err);
 
-/* shopify_install.c */
+/* install.c */
 bool shopify_valid_shop(const char *shop);
 
 int shopify_install_redirect(const struct provider_env *env,
@@ -62,7 +63,7 @@ enum provider_status shopify_describe_shop(const struct provider_env *env,
 					   struct shop_info *out,
 					   struct buf *err);
 
-/* shopify_webhook.c */
+/* webhook.c */
 bool shopify_verify_webhook(const struct platform_config *cfg,
 			    const struct provider_request *req);
 
@@ -71,7 +72,7 @@ const char *shopify_claimed_shop(const struct provider_request *req);
 int shopify_classify_webhook(const struct provider_request *req,
 			     struct webhook_info *out, struct buf *err);
 
-/* shopify_order.c: REST bodies (webhooks) */
+/* order.c: REST bodies (webhooks) */
 int shopify_parse_order(const char *json, size_t len, struct order *out,
 			struct buf *err);
 
@@ -85,7 +86,7 @@ int shopify_parse_privacy(const char *json, size_t len, char *customer_id,
 /* REST financial_status (or GraphQL's enum in lower case); -1 unknown. */
 int shopify_financial(const char *s, enum order_financial *out);
 
-/* shopify_order_edit.c */
+/* order_edit.c */
 
 /*
  * What an order's current_* values say, gathered by either parser while
@@ -119,7 +120,7 @@ const struct order_line *shopify_line_by_id(const struct order *o,
 int shopify_settle_edits(struct order *o, const struct shopify_current *c,
 			 struct buf *err);
 
-/* shopify_order_graphql.c: GraphQL Admin objects (pure) */
+/* order_graphql.c: GraphQL Admin objects (pure) */
 
 /* The digits after "gid://shopify/<kind>/", or NULL when gid is not one. */
 const char *shopify_gid_number(const char *gid, const char *kind);
@@ -143,7 +144,7 @@ int shopify_parse_graphql_refund(const char *json, size_t len,
 				 const char *currency, struct order_refund *out,
 				 struct buf *err);
 
-/* shopify_order_fetch.c: the Admin API calls for orders and refunds */
+/* order_fetch.c: the Admin API calls for orders and refunds */
 enum provider_status shopify_fetch_order(const struct provider_env *env,
 					 const char *order_id,
 					 struct order *out, struct buf *err);
@@ -160,7 +161,7 @@ enum provider_status shopify_fetch_refund(const struct provider_env *env,
 					  struct order_refund *out,
 					  struct buf *err);
 
-/* shopify_reward.c */
+/* reward.c */
 enum provider_status shopify_create_coupon(const struct provider_env *env,
 					   const struct reward_request *req,
 					   struct reward_result *out,

@@ -5,8 +5,9 @@
  * GraphQL Admin API (discountCodeBasicCreate, giftCardCreate) with the
  * cost-based throttle read from every answer. Facts and sources are in
  * shared/design/PLATFORMS.md, section 1. This file holds the table the
- * core calls through; each part lives in providers/shopify_<part>.c.
+ * core calls through; each part lives in providers/shopify/<part>.c.
  */
+#include "providers/provider_int.h"
 #include "providers/shopify/internal.h"
 
 /*
@@ -54,7 +55,8 @@ static const char shopify_storefront_js[] =
 const struct provider shopify_provider = {
 	.name = "shopify",
 	.caps = PROVIDER_CAN_GIFT_CARD | PROVIDER_CAN_FETCH_ORDER |
-		PROVIDER_CAN_API_WEBHOOKS,
+		PROVIDER_CAN_API_WEBHOOKS | PROVIDER_CAN_REFRESH_TOKEN |
+		PROVIDER_CAN_MIGRATE_TOKEN | PROVIDER_SHOP_SECRETS,
 	.install_redirect = shopify_install_redirect,
 	.finish_install = shopify_finish_install,
 	.check_webhooks = shopify_check_webhooks,
