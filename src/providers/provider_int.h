@@ -14,6 +14,15 @@
 struct provider {
 	const char *name; /* "shopify": config section and URL segment */
 	unsigned caps;	  /* enum provider_cap */
+	/* the keys of its config section, in the order check-config shows */
+	const struct provider_key *keys;
+	size_t n_keys;
+	/*
+	 * Judges the section's values (values[i] is keys[i]'s) as
+	 * provider_config_warnings() says; NULL when nothing can age.
+	 */
+	int (*config_warnings)(const char *const *values, int64_t now,
+			       struct buf *out);
 
 	/*
 	 * Checks an install request and writes the platform's authorize URL

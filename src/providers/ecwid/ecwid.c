@@ -109,6 +109,8 @@ const struct provider ecwid_provider = {
 	.name = "ecwid",
 	/* App Market installs come back with only a code, never our state. */
 	.caps = PROVIDER_CAN_FETCH_ORDER | PROVIDER_UNSOLICITED_INSTALL,
+	.keys = ecwid_keys,
+	.n_keys = ECWID_KEY__COUNT,
 	.install_redirect = ecwid_install_redirect,
 	.finish_install = ecwid_finish_install,
 	.describe_shop = ecwid_describe_shop,
