@@ -75,6 +75,18 @@ const char *provider_admin_frame_js(const struct provider *p)
 	return p->admin_frame_js;
 }
 
+bool provider_landing_default(const struct provider *p, const char *domain,
+			      char *out, size_t n)
+{
+	return p->landing_default && p->landing_default(domain, out, n);
+}
+
+bool provider_landing_allowed(const struct provider *p, const char *domain,
+			      const char *url)
+{
+	return !p->landing_allowed || p->landing_allowed(domain, url);
+}
+
 const struct provider_key *provider_keys(const struct provider *p, size_t *n)
 {
 	*n = p->n_keys;

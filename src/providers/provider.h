@@ -274,6 +274,19 @@ const char *provider_storefront_js(const struct provider *p);
  * platform's own script (served at /embed/<name>.js); NULL when none.
  */
 const char *provider_admin_frame_js(const struct provider *p);
+/*
+ * The home page of p's shop with domain when the platform can tell it:
+ * written to out, true. False when it cannot (out untouched).
+ */
+bool provider_landing_default(const struct provider *p, const char *domain,
+			      char *out, size_t n);
+/*
+ * Whether url (already a valid http(s) URL) may be a landing page of p's
+ * shop with domain: false when the platform trusts only its own
+ * addresses for the shop and url is none of them.
+ */
+bool provider_landing_allowed(const struct provider *p, const char *domain,
+			      const char *url);
 /* The keys of p's config section (static storage), their count in *n. */
 const struct provider_key *provider_keys(const struct provider *p, size_t *n);
 /*

@@ -169,6 +169,18 @@ struct provider {
 	 * NULL when the platform needs nothing.
 	 */
 	const char *admin_frame_js;
+	/*
+	 * The shop's home page when the platform can tell it from the shop's
+	 * domain (an Ecwid store id names its company.site address): writes
+	 * it to out and answers true. NULL or false: the core guesses.
+	 */
+	bool (*landing_default)(const char *domain, char *out, size_t n);
+	/*
+	 * Whether an http(s) url may be a landing page of the shop with
+	 * domain: only addresses the platform vouches belong to the shop.
+	 * NULL: any URL.
+	 */
+	bool (*landing_allowed)(const char *domain, const char *url);
 };
 
 /* The registry's members (provider.c); one line per platform. */

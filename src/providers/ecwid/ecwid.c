@@ -126,4 +126,5 @@ const struct provider ecwid_provider = {
 	.open_app_payload = ecwid_open_app_payload,
 	.storefront_js = ecwid_storefront_js,
 	.admin_frame_js = ecwid_admin_frame_js,
+	.landing_default = ecwid_landing_default,
 };

@@ -43,6 +43,9 @@ enum ecwid_key {
 
 extern const struct provider_key ecwid_keys[ECWID_KEY__COUNT];
 
+/* landing.c */
+bool ecwid_landing_default(const char *domain, char *out, size_t n);
+
 /* api.c */
 void ecwid_release_secret(struct buf *b);
 

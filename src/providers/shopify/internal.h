@@ -27,6 +27,9 @@ extern const struct provider_key shopify_keys[SHOPIFY_KEY__COUNT];
 int shopify_config_warnings(const char *const *values, int64_t now,
 			    struct buf *out);
 
+/* landing.c */
+bool shopify_landing_allowed(const char *domain, const char *url);
+
 /* api.c */
 const char *shopify_str(const cJSON *obj, const char *key);
 

@@ -80,4 +80,5 @@ const struct provider shopify_provider = {
 	.create_gift_card = shopify_create_gift_card,
 	.find_gift_card = shopify_find_gift_card,
 	.storefront_js = shopify_storefront_js,
+	.landing_allowed = shopify_landing_allowed,
 };
