@@ -66,8 +66,8 @@ enum platform_role {
 	PLATFORM_OAUTH_BASE = 1 << 4,
 	PLATFORM_ADMIN_ORIGINS = 1 << 5, /* who may frame the app */
 	PLATFORM_API_VERSION = 1 << 6,
-	PLATFORM_ADMIN_SCRIPT = 1
-				<< 7, /* the admin's script for framed pages */
+	/* the platform admin's script that framed pages load first */
+	PLATFORM_ADMIN_SCRIPT = 1 << 7,
 };
 
 /* One key of a platform's section: def.section is the provider's name. */
