@@ -1,4 +1,5 @@
 #include "config.h"
+#include "providers/provider.h"
 #include "util/backoff.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -10,13 +11,13 @@
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define EXAMPLE_PATH "config/affiliated.conf.example"
 #define LOCAL_PATH   "config/affiliated.conf"
 
-const struct config_def config_defs[CFG__COUNT] = {
+/* The core's keys, indexed by enum config_key. */
+static const struct config_def core_defs[CFG__COUNT] = {
 	/* CFG_SERVER_LISTEN */
 	{"server", "listen", CONFIG_ADDRESS, "127.0.0.1:8080", 0, 0, false,
 	 "address and port to listen on (port 0 picks a free port)"},
@@ -87,54 +88,6 @@ const struct config_def config_defs[CFG__COUNT] = {
 	{"clicks", "queue", CONFIG_INT, "8192", 64, 1000000, false,
 	 "clicks held in memory until the next commit (every 50 ms); one "
 	 "past this is redirected uncounted and counted as dropped"},
-	/* CFG_SHOPIFY_API_KEY */
-	{"shopify", "api_key", CONFIG_STRING, "", 0, 0, false,
-	 "the app's client id from the Partner Dashboard"},
-	/* CFG_SHOPIFY_API_SECRET */
-	{"shopify", "api_secret", CONFIG_STRING, "", 0, 0, true,
-	 "the app's client secret; empty: no installs, only custom apps"},
-	/* CFG_SHOPIFY_SCOPES */
-	{"shopify", "scopes", CONFIG_STRING,
-	 "read_orders,read_discounts,write_discounts,read_gift_cards,"
-	 "write_gift_cards",
-	 0, 0, false, "access scopes asked for at install"},
-	/* CFG_SHOPIFY_API_VERSION */
-	{"shopify", "api_version", CONFIG_STRING, "2026-10", 0, 0, false,
-	 "Admin API version used for every call; Shopify supports each for "
-	 "12 months"},
-	/* CFG_SHOPIFY_BASE_URL */
-	{"shopify", "base_url", CONFIG_STRING, "https://{shop}", 0, 0, false,
-	 "shop base URL; {shop} is the myshopify domain (tests: a simulator)"},
-	/* CFG_SHOPIFY_ADMIN_ORIGINS */
-	{"shopify", "admin_origins", CONFIG_ORIGINS, "", 0, 0, false,
-	 "origins whose pages may show the app in a frame; empty: the app "
-	 "opens at the top level, not embedded in the Shopify admin"},
-	/* CFG_ECWID_CLIENT_ID */
-	{"ecwid", "client_id", CONFIG_STRING, "", 0, 0, false,
-	 "the app's client id"},
-	/* CFG_ECWID_CLIENT_SECRET */
-	{"ecwid", "client_secret", CONFIG_STRING, "", 0, 0, true,
-	 "the app's client secret; empty: no installs, no webhooks"},
-	/* CFG_ECWID_SCOPES */
-	{"ecwid", "scopes", CONFIG_STRING,
-	 "read_orders read_discount_coupons create_discount_coupons "
-	 "update_discount_coupons read_store_profile customize_storefront",
-	 0, 0, false, "access scopes asked for at install (space-separated)"},
-	/* CFG_ECWID_API_BASE */
-	{"ecwid", "api_base", CONFIG_URL, "https://app.ecwid.com/api/v3", 0, 0,
-	 false, "REST API base URL (tests: a simulator)"},
-	/* CFG_ECWID_OAUTH_BASE */
-	{"ecwid", "oauth_base", CONFIG_URL, "https://my.ecwid.com/api/oauth", 0,
-	 0, false, "OAuth base URL (tests: a simulator)"},
-	/* CFG_ECWID_ADMIN_ORIGINS */
-	{"ecwid", "admin_origins", CONFIG_ORIGINS,
-	 "https://my.ecwid.com https://my.shopsettings.com", 0, 0, false,
-	 "origins whose pages may show the app in a frame (the Control Panel)"},
-	/* CFG_ECWID_SDK_URL */
-	{"ecwid", "sdk_url", CONFIG_SCRIPT,
-	 "https://djqizrxa6f10j.cloudfront.net/ecwid-sdk/js/1.3.0/ecwid-app.js",
-	 0, 0, false,
-	 "Ecwid's JS SDK: pages in the Control Panel load it to be shown"},
 	/* CFG_ATTRIBUTION_PRECEDENCE */
 	{"attribution", "precedence", CONFIG_ORDER,
 	 "coupon,attribute,landing,click,binding", 0, 0, false,
@@ -182,24 +135,79 @@ struct load_state {
 	int failed; /* line of the first error we found, 0: none */
 };
 
-static int config_find(const char *section, const char *name)
-{
-	int i;
+/*
+ * The providers' sections come after the core's keys in the table but
+ * sit before this key where keys are listed (check-config, and which bad
+ * variable of the environment is named first), as in the example file.
+ */
+#define PLATFORMS_BEFORE CFG_ATTRIBUTION_PRECEDENCE
 
-	for (i = 0; i < CFG__COUNT; i++)
-		if (strcmp(config_defs[i].section, section) == 0 &&
-		    strcmp(config_defs[i].name, name) == 0)
-			return i;
+/* The keys of all providers' sections together. */
+static size_t provider_key_count(void)
+{
+	const struct provider *p;
+	size_t i, n, total = 0;
+
+	for (i = 0; (p = provider_at(i)); i++) {
+		provider_keys(p, &n);
+		total += n;
+	}
+	return total;
+}
+
+size_t config_count(void)
+{
+	return CFG__COUNT + provider_key_count();
+}
+
+const struct config_def *config_def(size_t i)
+{
+	const struct provider_key *keys;
+	const struct provider *p;
+	size_t k, n;
+
+	if (i < CFG__COUNT)
+		return &core_defs[i];
+	i -= CFG__COUNT;
+	for (k = 0; (p = provider_at(k)); k++) {
+		keys = provider_keys(p, &n);
+		if (i < n)
+			return &keys[i].def;
+		i -= n;
+	}
+	return NULL;
+}
+
+/* The table index of the pos-th key as keys are listed. */
+static size_t listed_key(size_t pos, size_t platform_keys)
+{
+	if (pos < PLATFORMS_BEFORE)
+		return pos;
+	if (pos < PLATFORMS_BEFORE + platform_keys)
+		return CFG__COUNT + pos - PLATFORMS_BEFORE;
+	return pos - platform_keys;
+}
+
+int config_find(const char *section, const char *name)
+{
+	const struct config_def *d;
+	size_t i;
+
+	for (i = 0; (d = config_def(i)); i++)
+		if (strcmp(d->section, section) == 0 &&
+		    strcmp(d->name, name) == 0)
+			return (int)i;
 	return -1;
 }
 
 static bool section_known_n(const char *section, size_t n)
 {
-	int i;
+	const struct config_def *d;
+	size_t i;
 
-	for (i = 0; i < CFG__COUNT; i++)
-		if (strlen(config_defs[i].section) == n &&
-		    strncmp(config_defs[i].section, section, n) == 0)
+	for (i = 0; (d = config_def(i)); i++)
+		if (strlen(d->section) == n &&
+		    strncmp(d->section, section, n) == 0)
 			return true;
 	return false;
 }
@@ -401,7 +409,7 @@ static int config_set(struct config *cfg, int key, const char *value,
 {
 	int64_t number = 0;
 
-	if (check_value(&config_defs[key], value, &number, err) < 0)
+	if (check_value(config_def((size_t)key), value, &number, err) < 0)
 		return -1;
 	free(cfg->values[key]);
 	cfg->values[key] = xstrdup(value);
@@ -488,14 +496,18 @@ static char *ini_read_line(char *str, int num, void *stream)
 
 static void config_init_defaults(struct config *cfg)
 {
-	int i;
+	size_t i, n = config_count();
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (i = 0; i < CFG__COUNT; i++) {
+	cfg->values = xcalloc(n, sizeof(*cfg->values));
+	cfg->numbers = xcalloc(n, sizeof(*cfg->numbers));
+	cfg->source = xcalloc(n, sizeof(*cfg->source));
+	for (i = 0; i < n; i++) {
+		const struct config_def *d = config_def(i);
 		int64_t number = 0;
 
-		check_value(&config_defs[i], config_defs[i].def, &number, NULL);
-		cfg->values[i] = xstrdup(config_defs[i].def);
+		check_value(d, d->def, &number, NULL);
+		cfg->values[i] = xstrdup(d->def);
 		cfg->numbers[i] = number;
 		cfg->source[i] = CONFIG_FROM_DEFAULT;
 	}
@@ -512,16 +524,17 @@ static void env_name(const struct config_def *d, char *out, size_t n)
 
 static int config_apply_env(struct config *cfg, struct buf *err)
 {
+	size_t pos, i, n = config_count(), platform_keys = provider_key_count();
 	char name[128];
 	const char *value;
-	int i;
 
-	for (i = 0; i < CFG__COUNT; i++) {
-		env_name(&config_defs[i], name, sizeof(name));
+	for (pos = 0; pos < n; pos++) {
+		i = listed_key(pos, platform_keys);
+		env_name(config_def(i), name, sizeof(name));
 		value = getenv(name);
 		if (!value)
 			continue;
-		if (config_set(cfg, i, value, CONFIG_FROM_ENV, err) < 0)
+		if (config_set(cfg, (int)i, value, CONFIG_FROM_ENV, err) < 0)
 			return error_prefix(err, "environment %s", name);
 	}
 	return 0;
@@ -575,14 +588,15 @@ int config_load_defaults(struct config *cfg, struct buf *err)
 
 void config_release(struct config *cfg)
 {
-	int i;
+	size_t i, n = config_count();
 
-	for (i = 0; i < CFG__COUNT; i++) {
+	for (i = 0; cfg->values && i < n; i++)
 		free(cfg->values[i]);
-		cfg->values[i] = NULL;
-	}
+	free(cfg->values);
+	free(cfg->numbers);
+	free(cfg->source);
 	free(cfg->path);
-	cfg->path = NULL;
+	memset(cfg, 0, sizeof(*cfg));
 }
 
 const char *config_get(const struct config *cfg, enum config_key key)
@@ -595,16 +609,28 @@ int64_t config_int(const struct config *cfg, enum config_key key)
 	return cfg->numbers[key];
 }
 
+const char *config_lookup(const struct config *cfg, const char *section,
+			  const char *name)
+{
+	int i = config_find(section, name);
+
+	return i < 0 ? NULL : cfg->values[i];
+}
+
 void config_print(const struct config *cfg, FILE *out)
 {
 	static const char *const sources[] = {"default", "file", "env"};
+	size_t pos, i, n = config_count(), platform_keys = provider_key_count();
 	const char *section = "";
-	int i;
 
 	fprintf(out, "; effective configuration from %s\n", cfg->path);
-	for (i = 0; i < CFG__COUNT; i++) {
-		const struct config_def *d = &config_defs[i];
-		const char *v = cfg->values[i];
+	for (pos = 0; pos < n; pos++) {
+		const struct config_def *d;
+		const char *v;
+
+		i = listed_key(pos, platform_keys);
+		d = config_def(i);
+		v = cfg->values[i];
 
 		if (strcmp(section, d->section) != 0) {
 			section = d->section;
@@ -630,61 +656,41 @@ const char *config_default_path(const char *flag)
 	return EXAMPLE_PATH;
 }
 
-/* Months since year 0 of "YYYY-MM", or -1 when it is not that form. */
-static int64_t version_months(const char *v)
+/* Each line of lines as one warning of its own. */
+static void print_warnings(const char *lines, FILE *out)
 {
-	int64_t y = 0, m = 0;
-	int i;
+	const char *p = lines;
+	size_t len;
 
-	for (i = 0; i < 4; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		y = y * 10 + (v[i] - '0');
+	while (*p) {
+		len = strcspn(p, "\n");
+		fprintf(out, "affiliated: warning: %.*s\n", (int)len, p);
+		p += len + (p[len] == '\n');
 	}
-	if (v[4] != '-' || v[5] < '0' || v[5] > '1' || v[6] < '0' ||
-	    v[6] > '9' || v[7] != '\0')
-		return -1;
-	m = (v[5] - '0') * 10 + (v[6] - '0');
-	if (m < 1 || m > 12)
-		return -1;
-	return y * 12 + m - 1;
 }
 
 int config_warnings(const struct config *cfg, int64_t now, FILE *out)
 {
-	time_t t = (time_t)now;
-	struct tm tm;
-	int64_t today, v;
-	int i, n = 0;
+	const struct provider *p;
+	size_t k, n, first = CFG__COUNT;
+	struct buf lines;
+	int count = 0, rc;
 
-	if (!gmtime_r(&t, &tm))
-		return 0;
-	today = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
-	for (i = 0; i < CFG__COUNT; i++) {
-		if (strcmp(config_defs[i].name, "api_version") != 0 ||
-		    strcmp(cfg->values[i], "unstable") == 0)
-			continue;
-		v = version_months(cfg->values[i]);
-		if (v < 0)
-			fprintf(out,
-				"affiliated: warning: [%s] api_version = %s is "
-				"not a "
-				"YYYY-MM version\n",
-				config_defs[i].section, cfg->values[i]);
-		else if (today - v > 12)
-			fprintf(out,
-				"affiliated: warning: [%s] api_version = %s is "
-				"%lld "
-				"months old; a version is supported for 12 "
-				"months, after which the platform serves "
-				"another: set it to %s\n",
-				config_defs[i].section, cfg->values[i],
-				(long long)(today - v), config_defs[i].def);
-		else
-			continue;
-		n++;
+	buf_init(&lines, BUF_SMALL);
+	for (k = 0; (p = provider_at(k)); k++, first += n) {
+		provider_keys(p, &n);
+		buf_reset(&lines);
+		/* A provider's keys sit together in the table, in its order. */
+		rc = provider_config_warnings(
+			p, (const char *const *)&cfg->values[first], now,
+			&lines);
+		if (rc > 0) {
+			print_warnings(buf_str(&lines), out);
+			count += rc;
+		}
 	}
-	return n;
+	buf_release(&lines);
+	return count;
 }
 
 int64_t config_retry_backoff_ms(const struct config *cfg, int64_t attempts)

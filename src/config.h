@@ -2,17 +2,22 @@
  * The configuration: one table describes every key (section, name, type,
  * default, bounds, secret flag, help). The INI reader, the environment
  * overrides (AFFILIATED_<SECTION>_<KEY>), check-config and the test that
- * the example file documents every key all read that table.
+ * the example file documents every key all read that table. It holds the
+ * core's keys (enum config_key) and then each provider's own section, as
+ * the provider describes it (provider_keys), so that a new platform adds
+ * nothing here.
  */
 #ifndef AFFILIATED_CONFIG_H
 #define AFFILIATED_CONFIG_H
 
 #include "util/buf.h"
+#include "util/config_def.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+/* The core's keys; the providers' keys follow them in the table. */
 enum config_key {
 	CFG_SERVER_LISTEN,
 	CFG_SERVER_PUBLIC_URL,
@@ -34,19 +39,6 @@ enum config_key {
 	CFG_CLICKS_PER_ADDRESS,
 	CFG_CLICKS_KEEP_DAYS,
 	CFG_CLICKS_QUEUE,
-	CFG_SHOPIFY_API_KEY,
-	CFG_SHOPIFY_API_SECRET,
-	CFG_SHOPIFY_SCOPES,
-	CFG_SHOPIFY_API_VERSION,
-	CFG_SHOPIFY_BASE_URL,
-	CFG_SHOPIFY_ADMIN_ORIGINS,
-	CFG_ECWID_CLIENT_ID,
-	CFG_ECWID_CLIENT_SECRET,
-	CFG_ECWID_SCOPES,
-	CFG_ECWID_API_BASE,
-	CFG_ECWID_OAUTH_BASE,
-	CFG_ECWID_ADMIN_ORIGINS,
-	CFG_ECWID_SDK_URL,
 	CFG_ATTRIBUTION_PRECEDENCE,
 	CFG_REWARDS_MAX_ATTEMPTS,
 	CFG_REWARDS_BACKOFF_MS,
@@ -61,39 +53,25 @@ enum config_key {
 	CFG__COUNT
 };
 
-enum config_type {
-	CONFIG_STRING,
-	CONFIG_INT,
-	CONFIG_ADDRESS, /* host:port, IPv4 or [IPv6] literal */
-	CONFIG_URL,	/* http:// or https://, or empty */
-	CONFIG_LEVEL,	/* debug|info|warn|error */
-	CONFIG_ORDER,	/* the default's comma-separated words, reordered */
-	/* space-separated http(s)://host[:port]; a host may start with *. */
-	CONFIG_ORIGINS,
-	CONFIG_SCRIPT, /* an http(s) URL fit for a CSP source list, or empty */
-};
-
-struct config_def {
-	const char *section;
-	const char *name;
-	enum config_type type;
-	const char *def; /* default as text */
-	int64_t min, max;
-	bool secret; /* masked by check-config, never logged */
-	const char *help;
-};
-
 enum config_source { CONFIG_FROM_DEFAULT, CONFIG_FROM_FILE, CONFIG_FROM_ENV };
 
+/* Each array has config_count() entries, indexed as the table. */
 struct config {
-	char *path;		     /* the file read, owned */
-	char *values[CFG__COUNT];    /* effective values, owned, never NULL */
-	int64_t numbers[CFG__COUNT]; /* CONFIG_INT keys, parsed */
-	enum config_source source[CFG__COUNT];
+	char *path;	  /* the file read, owned */
+	char **values;	  /* effective values, owned, never NULL */
+	int64_t *numbers; /* CONFIG_INT keys, parsed */
+	enum config_source *source;
 };
 
-/* The table, indexed by enum config_key. */
-extern const struct config_def config_defs[CFG__COUNT];
+/* How many keys the table has: the core's and every provider's. */
+size_t config_count(void);
+/*
+ * Key i of the table (i < config_count()): an enum config_key, or a
+ * provider's key past CFG__COUNT. Static storage; NULL past the end.
+ */
+const struct config_def *config_def(size_t i);
+/* The table index of [section] name, or -1. */
+int config_find(const char *section, const char *name);
 
 /*
  * Reads path, then the environment. On failure err reads
@@ -107,12 +85,14 @@ void config_release(struct config *cfg);
 
 const char *config_get(const struct config *cfg, enum config_key key);
 int64_t config_int(const struct config *cfg, enum config_key key);
+/* The value of [section] name, NULL when the table has no such key. */
+const char *config_lookup(const struct config *cfg, const char *section,
+			  const char *name);
 
 /*
- * Prints a line per value that works today but is about to stop: an API
- * version (a key named api_version, "YYYY-MM") more than 12 months older
- * than now, which the platform then stops serving as asked. Returns how
- * many lines it printed.
+ * Prints a line per value that works today but is about to stop, as each
+ * provider judges its own section's values (an API version the platform
+ * no longer serves as asked, say). Returns how many lines it printed.
  */
 int config_warnings(const struct config *cfg, int64_t now, FILE *out);
 

@@ -3,55 +3,60 @@
 
 #include <string.h>
 
-/* Which config keys of a section play which neutral role. */
-static const struct platform_keys {
-	const char *name;
-	enum config_key client_id, client_secret, scopes, api_base, oauth_base,
-		admin_origins;
-	int api_version;  /* enum config_key, or -1 */
-	int admin_script; /* enum config_key, or -1 */
-} keys[] = {
-	{"shopify", CFG_SHOPIFY_API_KEY, CFG_SHOPIFY_API_SECRET,
-	 CFG_SHOPIFY_SCOPES, CFG_SHOPIFY_BASE_URL, CFG_SHOPIFY_BASE_URL,
-	 CFG_SHOPIFY_ADMIN_ORIGINS, CFG_SHOPIFY_API_VERSION, -1},
-	{"ecwid", CFG_ECWID_CLIENT_ID, CFG_ECWID_CLIENT_SECRET,
-	 CFG_ECWID_SCOPES, CFG_ECWID_API_BASE, CFG_ECWID_OAUTH_BASE,
-	 CFG_ECWID_ADMIN_ORIGINS, -1, CFG_ECWID_SDK_URL},
-};
-
-/* A key only some sections have: "" where there is none (-1). */
-static const char *optional(const struct config *cfg, int key)
+/* The fields of struct platform_config a role fills. */
+static void take_value(struct platform *p, unsigned roles, const char *v)
 {
-	return key >= 0 ? config_get(cfg, (enum config_key)key) : "";
+	if (roles & PLATFORM_CLIENT_ID)
+		p->cfg.client_id = v;
+	if (roles & PLATFORM_CLIENT_SECRET)
+		p->cfg.client_secret = v;
+	if (roles & PLATFORM_SCOPES)
+		p->cfg.scopes = v;
+	if (roles & PLATFORM_API_BASE)
+		p->cfg.api_base = v;
+	if (roles & PLATFORM_OAUTH_BASE)
+		p->cfg.oauth_base = v;
+	if (roles & PLATFORM_API_VERSION)
+		p->cfg.api_version = v;
+	if (roles & PLATFORM_ADMIN_SCRIPT)
+		p->cfg.admin_script_url = v;
+	if (roles & PLATFORM_ADMIN_ORIGINS)
+		p->admin_origins = v;
+}
+
+/* A platform from its provider's own section of cfg. */
+static void platform_load(struct platform *p, const struct provider *pv,
+			  const struct config *cfg)
+{
+	const struct provider_key *keys;
+	size_t i, n;
+
+	keys = provider_keys(pv, &n);
+	p->provider = pv;
+	p->cfg.name = provider_name(pv);
+	/* A role no key plays reads as empty, like an unset key. */
+	p->cfg.client_id = p->cfg.client_secret = p->cfg.scopes = "";
+	p->cfg.api_base = p->cfg.oauth_base = p->cfg.api_version = "";
+	p->cfg.admin_script_url = p->admin_origins = "";
+	p->cfg.public_url = config_get(cfg, CFG_SERVER_PUBLIC_URL);
+	for (i = 0; i < n; i++) {
+		const char *v = config_lookup(cfg, keys[i].def.section,
+					      keys[i].def.name);
+
+		if (v)
+			take_value(p, keys[i].roles, v);
+	}
+	p->has_app = p->cfg.client_secret[0] != '\0';
 }
 
 void platforms_load(struct platform_set *set, const struct config *cfg)
 {
 	const struct provider *pv;
-	size_t i, k;
+	size_t i;
 
 	memset(set, 0, sizeof(*set));
-	for (i = 0; (pv = provider_at(i)) && set->n < PLATFORMS_MAX; i++) {
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (strcmp(keys[k].name, provider_name(pv)) == 0)
-				break;
-		if (k == sizeof(keys) / sizeof(keys[0]))
-			continue;
-		struct platform *p = &set->items[set->n++];
-
-		p->provider = pv;
-		p->cfg.name = provider_name(pv);
-		p->cfg.client_id = config_get(cfg, keys[k].client_id);
-		p->cfg.client_secret = config_get(cfg, keys[k].client_secret);
-		p->cfg.scopes = config_get(cfg, keys[k].scopes);
-		p->cfg.api_base = config_get(cfg, keys[k].api_base);
-		p->cfg.oauth_base = config_get(cfg, keys[k].oauth_base);
-		p->cfg.api_version = optional(cfg, keys[k].api_version);
-		p->cfg.public_url = config_get(cfg, CFG_SERVER_PUBLIC_URL);
-		p->cfg.admin_script_url = optional(cfg, keys[k].admin_script);
-		p->has_app = p->cfg.client_secret[0] != '\0';
-		p->admin_origins = config_get(cfg, keys[k].admin_origins);
-	}
+	for (i = 0; (pv = provider_at(i)) && set->n < PLATFORMS_MAX; i++)
+		platform_load(&set->items[set->n++], pv, cfg);
 }
 
 const struct platform *platforms_find(const struct platform_set *set,

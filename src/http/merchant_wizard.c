@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static const enum msg step_titles[PG__COUNT] = {
 	MSG_WIZ_Q_NAME,	      MSG_WIZ_Q_KIND,	MSG_WIZ_Q_LANDING,

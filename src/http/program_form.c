@@ -7,6 +7,7 @@
 #include "http/merchant.h"
 #include "http/pages.h"
 #include "http/program_form.h"
+#include "providers/provider.h"
 #include "http/session.h"
 #include "util/log.h"
 #include "store/store.h"
@@ -53,10 +54,12 @@ void pform_release(struct pform *f)
 
 void landing_default(const struct shop *shop, char *out, size_t n)
 {
-	if (strcmp(shop->platform, "ecwid") == 0 &&
-	    strspn(shop->domain, "0123456789") == strlen(shop->domain))
-		snprintf(out, n, "https://store%s.company.site/", shop->domain);
-	else if (strchr(shop->domain, '.'))
+	const struct provider *p = provider_find(shop->platform);
+
+	if (p && provider_landing_default(p, shop->domain, out, n))
+		return;
+	/* A domain is most likely where the shop's storefront answers. */
+	if (strchr(shop->domain, '.'))
 		snprintf(out, n, "https://%s/", shop->domain);
 	else
 		snprintf(out, n, "%s", "");
@@ -64,20 +67,11 @@ void landing_default(const struct shop *shop, char *out, size_t n)
 
 enum msg landing_check(const struct shop *shop, const char *url)
 {
-	size_t dlen = strlen(shop->domain), hlen;
-	const char *host;
+	const struct provider *p = provider_find(shop->platform);
 
 	if (form_url(NULL, url, NULL) != MSG_NONE)
 		return MSG_ERR_URL;
-	if (strcmp(shop->platform, "shopify") != 0)
-		return MSG_NONE;
-	/* On Shopify the shop's own domain is the only one we can trust. */
-	if (!str_has_prefix(url, "https://"))
-		return MSG_ERR_URL_DOMAIN;
-	host = url + 8;
-	hlen = strcspn(host, "/?#:");
-	if (hlen != dlen || strncasecmp(host, shop->domain, dlen) != 0 ||
-	    host[hlen] == ':')
+	if (p && !provider_landing_allowed(p, shop->domain, url))
 		return MSG_ERR_URL_DOMAIN;
 	return MSG_NONE;
 }

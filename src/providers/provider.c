@@ -75,6 +75,31 @@ const char *provider_admin_frame_js(const struct provider *p)
 	return p->admin_frame_js;
 }
 
+bool provider_landing_default(const struct provider *p, const char *domain,
+			      char *out, size_t n)
+{
+	return p->landing_default && p->landing_default(domain, out, n);
+}
+
+bool provider_landing_allowed(const struct provider *p, const char *domain,
+			      const char *url)
+{
+	return !p->landing_allowed || p->landing_allowed(domain, url);
+}
+
+const struct provider_key *provider_keys(const struct provider *p, size_t *n)
+{
+	*n = p->n_keys;
+	return p->keys;
+}
+
+int provider_config_warnings(const struct provider *p,
+			     const char *const *values, int64_t now,
+			     struct buf *out)
+{
+	return p->config_warnings ? p->config_warnings(values, now, out) : 0;
+}
+
 const char *provider_status_str(enum provider_status s)
 {
 	return s < PROVIDER_STATUS__COUNT ? status_names[s] : "unknown";

@@ -16,6 +16,7 @@
 #include "util/http_client.h"
 #include "model/order.h"
 #include "util/buf.h"
+#include "util/config_def.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +51,29 @@ enum provider_status {
 	PROVIDER_UNAUTHORIZED, /* token revoked or app uninstalled */
 	PROVIDER_NOT_FOUND,
 	PROVIDER_STATUS__COUNT
+};
+
+/*
+ * The neutral roles the keys of a platform's section play: what the core
+ * reads each as (struct platform_config). One key may play several (one
+ * base URL for both the API and OAuth); a role no key plays reads "".
+ */
+enum platform_role {
+	PLATFORM_CLIENT_ID = 1 << 0,
+	PLATFORM_CLIENT_SECRET = 1 << 1,
+	PLATFORM_SCOPES = 1 << 2,
+	PLATFORM_API_BASE = 1 << 3,
+	PLATFORM_OAUTH_BASE = 1 << 4,
+	PLATFORM_ADMIN_ORIGINS = 1 << 5, /* who may frame the app */
+	PLATFORM_API_VERSION = 1 << 6,
+	/* the platform admin's script that framed pages load first */
+	PLATFORM_ADMIN_SCRIPT = 1 << 7,
+};
+
+/* One key of a platform's section: def.section is the provider's name. */
+struct provider_key {
+	struct config_def def;
+	unsigned roles; /* enum platform_role; 0: the provider's own use */
 };
 
 /* The [<platform>] section of the configuration, in neutral terms. */
@@ -250,6 +274,30 @@ const char *provider_storefront_js(const struct provider *p);
  * platform's own script (served at /embed/<name>.js); NULL when none.
  */
 const char *provider_admin_frame_js(const struct provider *p);
+/*
+ * The home page of p's shop with domain when the platform can tell it:
+ * written to out, true. False when it cannot (out untouched).
+ */
+bool provider_landing_default(const struct provider *p, const char *domain,
+			      char *out, size_t n);
+/*
+ * Whether url (already a valid http(s) URL) may be a landing page of p's
+ * shop with domain: false when the platform trusts only its own
+ * addresses for the shop and url is none of them.
+ */
+bool provider_landing_allowed(const struct provider *p, const char *domain,
+			      const char *url);
+/* The keys of p's config section (static storage), their count in *n. */
+const struct provider_key *provider_keys(const struct provider *p, size_t *n);
+/*
+ * Appends a line ("[section] key = value is ...\n") to out for each value
+ * of p's section that works today but is about to stop, judged at now;
+ * values[i] is the value of provider_keys(p)[i]. Returns the count of
+ * lines, or -1 when out is full.
+ */
+int provider_config_warnings(const struct provider *p,
+			     const char *const *values, int64_t now,
+			     struct buf *out);
 
 /* The wrappers the core calls (see the members above). */
 int provider_install_redirect(const struct provider *p,

@@ -14,6 +14,15 @@
 struct provider {
 	const char *name; /* "shopify": config section and URL segment */
 	unsigned caps;	  /* enum provider_cap */
+	/* the keys of its config section, in the order check-config shows */
+	const struct provider_key *keys;
+	size_t n_keys;
+	/*
+	 * Judges the section's values (values[i] is keys[i]'s) as
+	 * provider_config_warnings() says; NULL when nothing can age.
+	 */
+	int (*config_warnings)(const char *const *values, int64_t now,
+			       struct buf *out);
 
 	/*
 	 * Checks an install request and writes the platform's authorize URL
@@ -160,6 +169,18 @@ struct provider {
 	 * NULL when the platform needs nothing.
 	 */
 	const char *admin_frame_js;
+	/*
+	 * The shop's home page when the platform can tell it from the shop's
+	 * domain (an Ecwid store id names its company.site address): writes
+	 * it to out and answers true. NULL or false: the core guesses.
+	 */
+	bool (*landing_default)(const char *domain, char *out, size_t n);
+	/*
+	 * Whether an http(s) url may be a landing page of the shop with
+	 * domain: only addresses the platform vouches belong to the shop.
+	 * NULL: any URL.
+	 */
+	bool (*landing_allowed)(const char *domain, const char *url);
 };
 
 /* The registry's members (provider.c); one line per platform. */

@@ -112,9 +112,6 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 		;
 	if (name_len == 11 && strncasecmp(line, "Retry-After", 11) == 0)
 		parse_retry_after(value, r);
-	else if (name_len == 29 &&
-		 strncasecmp(line, "X-Shopify-Shop-Api-Call-Limit", 29) == 0)
-		snprintf(r->call_limit, sizeof(r->call_limit), "%s", value);
 	else if (name_len == 4 && strncasecmp(line, "Link", 4) == 0)
 		parse_link(value, r);
 	return len;
@@ -131,7 +128,7 @@ int http_client_do(struct http_client *c, const struct http_call *call,
 	buf_reset(&r->body);
 	r->status = 0;
 	r->retry_after_ms = -1;
-	r->call_limit[0] = r->next_url[0] = r->error[0] = '\0';
+	r->next_url[0] = r->error[0] = '\0';
 	for (i = 0; call->headers && call->headers[i]; i++)
 		list = curl_slist_append(list, call->headers[i]);
 	list = curl_slist_append(list, "Expect:");

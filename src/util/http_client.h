@@ -1,8 +1,9 @@
 /*
  * Outgoing HTTP for platform APIs: libcurl with timeouts, a body cap, and
- * the platform signals parsed from response headers (Retry-After,
- * Shopify's call-limit header, the Link header's next page). One client
- * per thread: the easy handle keeps connections alive between calls.
+ * the standard signals parsed from response headers (Retry-After, the
+ * Link header's next page). A platform's own rate-limit signals are its
+ * provider's to read, from the answer it gets back. One client per
+ * thread: the easy handle keeps connections alive between calls.
  */
 #ifndef AFFILIATED_HTTP_CLIENT_H
 #define AFFILIATED_HTTP_CLIENT_H
@@ -26,7 +27,6 @@ struct http_result {
 	long status;		/* 0 when no response arrived */
 	struct buf body;	/* capped; see http_result_init */
 	int64_t retry_after_ms; /* from Retry-After; -1 absent */
-	char call_limit[32];	/* X-Shopify-Shop-Api-Call-Limit, "" */
 	char next_url[1024];	/* Link: <...>; rel="next", "" */
 	char error[256];	/* transport error text */
 	uint64_t usec;		/* duration */

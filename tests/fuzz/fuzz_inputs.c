@@ -110,8 +110,8 @@ static const char *check_config(const uint8_t *data, size_t len)
 	rc = config_load(&cfg, config_path, &err);
 	if (rc < 0 && !buf_str(&err)[0])
 		broken = "config: a refusal without a reason";
-	for (i = 0; rc == 0 && !broken && i < CFG__COUNT; i++)
-		if (!config_get(&cfg, (enum config_key)i))
+	for (i = 0; rc == 0 && !broken && (size_t)i < config_count(); i++)
+		if (!cfg.values[i])
 			broken = "config: a loaded key without a value";
 	if (rc == 0)
 		config_release(&cfg);

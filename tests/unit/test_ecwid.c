@@ -1089,6 +1089,8 @@ static void test_install_denied(void **state)
 static void test_members(void **state)
 {
 	const char *js = ecwid_provider.storefront_js;
+	const struct provider_key *keys;
+	size_t i, n;
 
 	(void)state;
 	assert_string_equal(ecwid_provider.name, "ecwid");
@@ -1105,6 +1107,10 @@ static void test_members(void **state)
 	assert_null(ecwid_provider.webhook_claimed_shop);
 	assert_ptr_equal(provider_admin_frame_js(&ecwid_provider),
 			 ecwid_provider.admin_frame_js);
+	keys = provider_keys(&ecwid_provider, &n);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++)
+		assert_string_equal(keys[i].def.section, "ecwid");
 	assert_non_null(js);
 	assert_non_null(strstr(js, "ec.order.extraFields.ref"));
 	assert_non_null(strstr(js, "affiliated_click"));

@@ -2433,6 +2433,9 @@ static void test_callback_no_code(void **state)
 /* The members the interface needs are there. */
 static void test_members(void **state)
 {
+	const struct provider_key *keys;
+	size_t i, n;
+
 	(void)state;
 	assert_string_equal(sp->name, "shopify");
 	assert_ptr_equal(provider_find("shopify"), sp);
@@ -2452,6 +2455,11 @@ static void test_members(void **state)
 	assert_non_null(sp->storefront_js);
 	assert_ptr_equal(provider_storefront_js(sp), sp->storefront_js);
 	assert_null(provider_admin_frame_js(sp));
+	/* Its config section is its own, named as the provider. */
+	keys = provider_keys(sp, &n);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++)
+		assert_string_equal(keys[i].def.section, "shopify");
 }
 
 int main(void)

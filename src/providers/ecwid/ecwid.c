@@ -109,6 +109,8 @@ const struct provider ecwid_provider = {
 	.name = "ecwid",
 	/* App Market installs come back with only a code, never our state. */
 	.caps = PROVIDER_CAN_FETCH_ORDER | PROVIDER_UNSOLICITED_INSTALL,
+	.keys = ecwid_keys,
+	.n_keys = ECWID_KEY__COUNT,
 	.install_redirect = ecwid_install_redirect,
 	.finish_install = ecwid_finish_install,
 	.describe_shop = ecwid_describe_shop,
@@ -124,4 +126,5 @@ const struct provider ecwid_provider = {
 	.open_app_payload = ecwid_open_app_payload,
 	.storefront_js = ecwid_storefront_js,
 	.admin_frame_js = ecwid_admin_frame_js,
+	.landing_default = ecwid_landing_default,
 };

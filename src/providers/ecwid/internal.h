@@ -29,6 +29,23 @@ struct ecwid_call {
 	int64_t *retry_after_ms; /* set on 429; NULL: not wanted */
 };
 
+/* config.c: the [ecwid] section */
+enum ecwid_key {
+	ECWID_KEY_CLIENT_ID,
+	ECWID_KEY_CLIENT_SECRET,
+	ECWID_KEY_SCOPES,
+	ECWID_KEY_API_BASE,
+	ECWID_KEY_OAUTH_BASE,
+	ECWID_KEY_ADMIN_ORIGINS,
+	ECWID_KEY_SDK_URL,
+	ECWID_KEY__COUNT
+};
+
+extern const struct provider_key ecwid_keys[ECWID_KEY__COUNT];
+
+/* landing.c */
+bool ecwid_landing_default(const char *domain, char *out, size_t n);
+
 /* api.c */
 void ecwid_release_secret(struct buf *b);
 

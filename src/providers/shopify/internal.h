@@ -11,6 +11,25 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+/* config.c: the [shopify] section */
+enum shopify_key {
+	SHOPIFY_KEY_API_KEY,
+	SHOPIFY_KEY_API_SECRET,
+	SHOPIFY_KEY_SCOPES,
+	SHOPIFY_KEY_API_VERSION,
+	SHOPIFY_KEY_BASE_URL,
+	SHOPIFY_KEY_ADMIN_ORIGINS,
+	SHOPIFY_KEY__COUNT
+};
+
+extern const struct provider_key shopify_keys[SHOPIFY_KEY__COUNT];
+/* An api_version Shopify no longer serves as asked; see provider_int.h. */
+int shopify_config_warnings(const char *const *values, int64_t now,
+			    struct buf *out);
+
+/* landing.c */
+bool shopify_landing_allowed(const char *domain, const char *url);
+
 /* api.c */
 const char *shopify_str(const cJSON *obj, const char *key);
 

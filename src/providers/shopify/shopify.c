@@ -57,6 +57,9 @@ const struct provider shopify_provider = {
 	.caps = PROVIDER_CAN_GIFT_CARD | PROVIDER_CAN_FETCH_ORDER |
 		PROVIDER_CAN_API_WEBHOOKS | PROVIDER_CAN_REFRESH_TOKEN |
 		PROVIDER_CAN_MIGRATE_TOKEN | PROVIDER_SHOP_SECRETS,
+	.keys = shopify_keys,
+	.n_keys = SHOPIFY_KEY__COUNT,
+	.config_warnings = shopify_config_warnings,
 	.install_redirect = shopify_install_redirect,
 	.finish_install = shopify_finish_install,
 	.check_webhooks = shopify_check_webhooks,
@@ -77,4 +80,5 @@ const struct provider shopify_provider = {
 	.create_gift_card = shopify_create_gift_card,
 	.find_gift_card = shopify_find_gift_card,
 	.storefront_js = shopify_storefront_js,
+	.landing_allowed = shopify_landing_allowed,
 };
